@@ -1,0 +1,398 @@
+// Filesystem: the directory tree, name resolution, attributes and opens.
+#include "fs/filesystem.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "fs/reply.h"
+
+namespace ipcfs::fs {
+
+namespace {
+
+constexpr Dir kDirs[] = {
+    {kRootIno, kRootIno, "", -1, false},
+    {kPosixIno, kRootIno, "posix", -1, false},
+    {kSysvIno, kRootIno, "sysv", -1, false},
+    {kPosixMqIno, kPosixIno, "mq", kPosixMq, false},
+    {kPosixShmIno, kPosixIno, "shm", kPosixShm, false},
+    {kPosixSemIno, kPosixIno, "sem", kPosixSem, false},
+    {kSysvMsgIno, kSysvIno, "msg", kSysvMsg, false},
+    {kSysvShmIno, kSysvIno, "shm", kSysvShm, false},
+    {kSysvSemIno, kSysvIno, "sem", kSysvSem, false},
+    {kSysvMsgKeysIno, kSysvMsgIno, "by-key", kSysvMsg, true},
+    {kSysvShmKeysIno, kSysvShmIno, "by-key", kSysvShm, true},
+    {kSysvSemKeysIno, kSysvSemIno, "by-key", kSysvSem, true},
+};
+
+// Object directories are like /dev/shm: anyone may create, only the owner may remove.
+mode_t dir_mode(const Dir& d) {
+  return S_IFDIR | (d.kind >= 0 ? 01777 : 0755);
+}
+
+// One directory listing, taken when the directory is opened or rewound.
+struct DirHandle {
+  struct Item {
+    std::string name;
+    fuse_ino_t ino;
+    mode_t type;
+  };
+  std::vector<Item> items;
+};
+
+Caller caller_of(fuse_req_t req) {
+  const fuse_ctx* c = fuse_req_ctx(req);
+  return Caller{c->uid, c->gid, c->pid};
+}
+
+}  // namespace
+
+Filesystem::Filesystem() : owner_uid_(::geteuid()), owner_gid_(::getegid()) {
+  kinds_[kPosixMq] = make_posix_mq_kind(watcher_);
+}
+
+Filesystem::~Filesystem() {
+  watcher_.stop();
+}
+
+const Dir* Filesystem::find_dir(fuse_ino_t ino) {
+  for (const Dir& d : kDirs)
+    if (d.ino == ino) return &d;
+  return nullptr;
+}
+
+void Filesystem::init(fuse_conn_info* conn) {
+  // `>` must not cost an extra SETATTR round trip: O_TRUNC reaches open() instead.
+  if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+  // Object contents are never cached; there is nothing to write back.
+  conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  watcher_.start();
+}
+
+void Filesystem::fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const {
+  std::memset(out, 0, sizeof *out);
+  out->st_ino = node.ino;
+  out->st_mode = S_IFREG | (st.mode & 07777);
+  out->st_nlink = 1;
+  out->st_uid = st.uid;
+  out->st_gid = st.gid;
+  out->st_size = off_t(st.size);
+  out->st_blksize = 4096;
+  out->st_blocks = off_t((st.size + 511) / 512);
+  out->st_atim = st.atime;
+  out->st_mtim = st.mtime;
+  out->st_ctim = st.ctime;
+}
+
+void Filesystem::fill_entry(const Node& node, const ipc::ObjectStat& st,
+                            fuse_entry_param* e) const {
+  std::memset(e, 0, sizeof *e);
+  e->ino = node.ino;
+  e->generation = 0;  // numbers are never reused (InodeTable)
+  e->entry_timeout = timeouts_.entry;
+  e->attr_timeout = timeouts_.attr;
+  fill_attr(node, st, &e->attr);
+}
+
+Result<ipc::ObjectStat> Filesystem::stat_node(const Node& node) {
+  auto st = kind_of(node)->stat(node.name);
+  // The name now belongs to another object: this inode's object is gone.
+  if (st && st->serial != node.serial) return Result<ipc::ObjectStat>::failure(-ENOENT);
+  return st;
+}
+
+Result<std::shared_ptr<const Node>> Filesystem::resolve(const Dir& dir, std::string_view name,
+                                                        ipc::ObjectStat* st) {
+  using R = Result<std::shared_ptr<const Node>>;
+  Kind* kind = kinds_[dir.kind].get();
+  if (!kind) return R::failure(-ENOENT);
+  Node proto;
+  proto.kind = dir.kind;
+  // An object whose real name contains '@' is found by its exact name first (SPEC §4).
+  auto exact = kind->stat(name);
+  if (exact) {
+    proto.name = std::string(name);
+  } else {
+    if (name.find('@') == std::string_view::npos) return R::failure(exact.error());
+    auto parsed = parse_name(name);
+    if (!parsed) return R::failure(parsed.error());
+    if (int e = check_allowed(parsed->opts, kind->allowed_options()); e < 0) return R::failure(e);
+    exact = kind->stat(parsed->object);
+    if (!exact) return R::failure(exact.error());
+    proto.name = std::string(parsed->object);
+    proto.options = std::string(parsed->options);
+    proto.opts = parsed->opts;
+  }
+  proto.serial = exact->serial;
+  *st = *exact;
+  return inodes_.find_or_add(proto, true);
+}
+
+void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  const Dir* dir = find_dir(parent);
+  if (!dir) return reply_error(req, -ENOTDIR);
+  for (const Dir& d : kDirs) {
+    if (d.parent == parent && d.ino != parent && std::strcmp(d.name, name) == 0) {
+      fuse_entry_param e{};
+      e.ino = d.ino;
+      e.attr.st_ino = d.ino;
+      e.attr.st_mode = dir_mode(d);
+      e.attr.st_nlink = 2;
+      e.attr.st_uid = owner_uid_;
+      e.attr.st_gid = owner_gid_;
+      e.entry_timeout = e.attr_timeout = timeouts_.dir;
+      return (void)fuse_reply_entry(req, &e);
+    }
+  }
+  if (dir->kind < 0 || dir->by_key) return reply_error(req, -ENOENT);
+  ipc::ObjectStat st;
+  auto node = resolve(*dir, name, &st);
+  if (!node) return reply_error(req, node.error());
+  fuse_entry_param e;
+  fill_entry(**node, st, &e);
+  fuse_reply_entry(req, &e);
+}
+
+void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
+  if (const Dir* d = find_dir(ino)) {
+    struct stat st {};
+    st.st_ino = ino;
+    st.st_mode = dir_mode(*d);
+    st.st_nlink = 2;
+    st.st_uid = owner_uid_;
+    st.st_gid = owner_gid_;
+    return (void)fuse_reply_attr(req, &st, timeouts_.dir);
+  }
+  auto node = inodes_.get(ino);
+  if (!node) return reply_error(req, -ENOENT);
+  auto st = stat_node(*node);
+  if (!st) return reply_error(req, st.error());
+  struct stat out;
+  fill_attr(*node, *st, &out);
+  fuse_reply_attr(req, &out, timeouts_.attr);
+}
+
+void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set) {
+  if (find_dir(ino)) return reply_error(req, -EPERM);
+  auto node = inodes_.get(ino);
+  if (!node) return reply_error(req, -ENOENT);
+  Kind* kind = kind_of(*node);
+  int r = 0;
+  if (to_set & FUSE_SET_ATTR_MODE) r = kind->set_mode(node->name, attr->st_mode & 07777);
+  if (r == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
+    r = kind->set_owner(node->name, (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : uid_t(-1),
+                        (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : gid_t(-1));
+  if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE)) r = kind->truncate(node->name, attr->st_size);
+  // Times are the kernel's own (SPEC §6): touch succeeds and changes nothing.
+  if (r < 0) return reply_error(req, r);
+  getattr(req, ino);
+}
+
+void Filesystem::readlink(fuse_req_t req, fuse_ino_t) {
+  reply_error(req, -EINVAL);
+}
+
+Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& dir,
+                                                     std::string_view name, mode_t mode, int flags,
+                                                     ipc::ObjectStat* st) {
+  using R = Result<std::shared_ptr<const Node>>;
+  if (dir.kind < 0) return R::failure(-EPERM);
+  Kind* kind = kinds_[dir.kind].get();
+  if (!kind || dir.by_key) return R::failure(-ENOTSUP);
+  if (!S_ISREG(mode)) return R::failure(-EPERM);
+  auto parsed = parse_name(name);
+  if (!parsed) return R::failure(parsed.error());
+  if (int e = check_allowed(parsed->opts, kind->allowed_options()); e < 0) return R::failure(e);
+  bool excl = (flags & O_EXCL) || parsed->opts.has(kOptExcl);
+  auto made = kind->create(parsed->object, parsed->opts, mode & 07777, caller_of(req), excl);
+  if (!made) return R::failure(made.error());
+  Node proto;
+  proto.kind = dir.kind;
+  proto.name = std::string(parsed->object);
+  proto.options = std::string(parsed->options);
+  proto.opts = parsed->opts;
+  proto.serial = made->serial;
+  *st = *made;
+  return inodes_.find_or_add(proto, true);
+}
+
+void Filesystem::mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  const Dir* dir = find_dir(parent);
+  if (!dir) return reply_error(req, -ENOTDIR);
+  ipc::ObjectStat st;
+  auto node = make(req, *dir, name, mode, O_EXCL, &st);
+  if (!node) return reply_error(req, node.error());
+  fuse_entry_param e;
+  fill_entry(**node, st, &e);
+  fuse_reply_entry(req, &e);
+}
+
+void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
+                        fuse_file_info* fi) {
+  const Dir* dir = find_dir(parent);
+  if (!dir) return reply_error(req, -ENOTDIR);
+  ipc::ObjectStat st;
+  auto node = make(req, *dir, name, mode, fi->flags, &st);
+  if (!node) return reply_error(req, node.error());
+  auto file = open_node(**node, fi->flags);
+  if (!file) {
+    inodes_.forget((*node)->ino, 1);  // the kernel never learns of the entry
+    return reply_error(req, file.error());
+  }
+  fuse_entry_param e;
+  fill_entry(**node, st, &e);
+  fi->direct_io = (*file)->direct_io;
+  fi->nonseekable = (*file)->nonseekable;
+  fi->noflush = 1;
+  fi->fh = reinterpret_cast<uint64_t>(file->release());
+  if (fuse_reply_create(req, &e, fi) != 0) {
+    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+    f->release();
+    delete f;
+  }
+}
+
+void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  const Dir* dir = find_dir(parent);
+  if (!dir) return reply_error(req, -ENOTDIR);
+  if (dir->kind < 0) return reply_error(req, -EPERM);
+  Kind* kind = kinds_[dir->kind].get();
+  if (!kind || dir->by_key) return reply_error(req, -ENOENT);
+  int r = kind->remove(name);
+  // "rm q@info" does not remove q: options name a way to open, not an object.
+  if (r == -ENOENT && std::strchr(name, '@') && parse_name(name)) r = -EINVAL;
+  if (r < 0) return reply_error(req, r);
+  fuse_reply_err(req, 0);
+}
+
+Result<std::unique_ptr<OpenFile>> Filesystem::open_node(const Node& node, int flags) {
+  using R = Result<std::unique_ptr<OpenFile>>;
+  Kind* kind = kind_of(node);
+  if (node.opts.view() == View::kInfo) {
+    if ((flags & O_ACCMODE) != O_RDONLY) return R::failure(-EINVAL);
+    auto facts = kind->describe(node.name);
+    if (!facts) return R::failure(facts.error());
+    std::string text;
+    for (auto& [k, v] : *facts) text += k + ": " + v + "\n";
+    return std::unique_ptr<OpenFile>(std::make_unique<TextFile>(std::move(text)));
+  }
+  return kind->open(node.name, node.opts, flags);
+}
+
+void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (find_dir(ino)) return reply_error(req, -EISDIR);
+  auto node = inodes_.get(ino);
+  if (!node) return reply_error(req, -ENOENT);
+  auto file = open_node(*node, fi->flags);
+  if (!file) return reply_error(req, file.error());
+  fi->direct_io = (*file)->direct_io;
+  fi->nonseekable = (*file)->nonseekable;
+  fi->noflush = 1;
+  fi->fh = reinterpret_cast<uint64_t>(file->release());
+  if (fuse_reply_open(req, fi) != 0) {
+    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+    f->release();
+    delete f;
+  }
+}
+
+void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (!find_dir(ino)) return reply_error(req, -ENOTDIR);
+  fi->fh = reinterpret_cast<uint64_t>(new DirHandle);
+  fuse_reply_open(req, fi);
+}
+
+void Filesystem::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                         fuse_file_info* fi) {
+  auto* h = reinterpret_cast<DirHandle*>(fi->fh);
+  const Dir* dir = find_dir(ino);
+  if (off == 0) {
+    h->items.clear();
+    h->items.push_back({".", ino, S_IFDIR});
+    h->items.push_back({"..", dir->parent, S_IFDIR});
+    for (const Dir& d : kDirs)
+      if (d.parent == ino && d.ino != ino) h->items.push_back({d.name, d.ino, S_IFDIR});
+    Kind* kind = dir->kind >= 0 && !dir->by_key ? kinds_[dir->kind].get() : nullptr;
+    if (kind) {
+      auto names = kind->list();
+      if (!names) return reply_error(req, names.error());
+      std::sort(names->begin(), names->end());
+      inodes_.prune(dir->kind, [&](const std::string& n) {
+        return std::binary_search(names->begin(), names->end(), n);
+      });
+      for (std::string& n : *names) {
+        Node proto;
+        proto.kind = dir->kind;
+        proto.name = n;
+        auto st = kind->stat(n);
+        if (!st) continue;  // gone since the listing
+        proto.serial = st->serial;
+        fuse_ino_t i = inodes_.find_or_add(proto, false)->ino;
+        h->items.push_back({std::move(n), i, S_IFREG});
+      }
+    }
+  }
+  std::vector<char> buf(size);
+  size_t used = 0;
+  for (size_t i = size_t(off); i < h->items.size(); ++i) {
+    struct stat st {};
+    st.st_ino = h->items[i].ino;
+    st.st_mode = h->items[i].type;
+    size_t n = fuse_add_direntry(req, buf.data() + used, size - used, h->items[i].name.c_str(), &st,
+                                 off_t(i + 1));
+    if (n > size - used) break;
+    used += n;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+void Filesystem::releasedir(fuse_req_t req, fuse_file_info* fi) {
+  delete reinterpret_cast<DirHandle*>(fi->fh);
+  fuse_reply_err(req, 0);
+}
+
+void Filesystem::statfs(fuse_req_t req) {
+  struct statvfs sv {};
+  sv.f_bsize = sv.f_frsize = 4096;
+  sv.f_namemax = 255;
+  sv.f_files = inodes_.size();
+  fuse_reply_statfs(req, &sv);
+}
+
+void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  auto node = inodes_.get(ino);
+  if (!node) return reply_error(req, find_dir(ino) ? -ENODATA : -ENOENT);
+  constexpr std::string_view kPrefix = "user.ipcfs.";
+  std::string_view want(name);
+  if (want.substr(0, kPrefix.size()) != kPrefix) return reply_error(req, -ENODATA);
+  auto facts = kind_of(*node)->describe(node->name);
+  if (!facts) return reply_error(req, facts.error());
+  for (auto& [k, v] : *facts) {
+    if (k != want.substr(kPrefix.size())) continue;
+    if (size == 0) return (void)fuse_reply_xattr(req, v.size());
+    if (size < v.size()) return reply_error(req, -ERANGE);
+    return (void)fuse_reply_buf(req, v.data(), v.size());
+  }
+  reply_error(req, -ENODATA);
+}
+
+void Filesystem::listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  std::string names;
+  if (auto node = inodes_.get(ino)) {
+    auto facts = kind_of(*node)->describe(node->name);
+    if (!facts) return reply_error(req, facts.error());
+    for (auto& [k, v] : *facts) names += "user.ipcfs." + k + '\0';
+  }
+  if (size == 0) return (void)fuse_reply_xattr(req, names.size());
+  if (size < names.size()) return reply_error(req, -ERANGE);
+  fuse_reply_buf(req, names.data(), names.size());
+}
+
+}  // namespace ipcfs::fs

@@ -1,0 +1,82 @@
+// Filesystem: the §3 tree and every FUSE operation, mapped onto the Kinds. Handlers reply
+// through fs/reply.h; this is the only layer that sees both libfuse and the kinds.
+#pragma once
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include <array>
+#include <memory>
+
+#include "fs/inode_table.h"
+#include "fs/kind.h"
+#include "fs/watcher.h"
+
+namespace ipcfs::fs {
+
+enum KindIndex { kPosixMq, kPosixShm, kPosixSem, kSysvMsg, kSysvShm, kSysvSem, kKindCount };
+
+// One directory of the fixed tree (SPEC §3).
+struct Dir {
+  fuse_ino_t ino;
+  fuse_ino_t parent;
+  const char* name;
+  int kind;     // KindIndex of the objects it holds, -1 for the upper levels
+  bool by_key;  // sysv/*/by-key
+};
+
+struct Timeouts {
+  double entry = 1.0;  // objects made or removed elsewhere show within a second (SPEC §3)
+  double attr = 0.0;   // sizes change with every message: always ask
+  double dir = 60.0;   // the fixed tree never changes
+};
+
+class Filesystem {
+ public:
+  Filesystem();
+  ~Filesystem();
+
+  static const fuse_lowlevel_ops& ops();
+  Watcher& watcher() { return watcher_; }
+  const InodeTable& inodes() const { return inodes_; }
+
+  void init(fuse_conn_info* conn);
+  void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
+  void forget(fuse_ino_t ino, uint64_t n) { inodes_.forget(ino, n); }
+  void getattr(fuse_req_t req, fuse_ino_t ino);
+  void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set);
+  void readlink(fuse_req_t req, fuse_ino_t ino);
+  void mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
+  void unlink(fuse_req_t req, fuse_ino_t parent, const char* name);
+  void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+  void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
+  void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
+  void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+  void releasedir(fuse_req_t req, fuse_file_info* fi);
+  void statfs(fuse_req_t req);
+  void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+  void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+
+ private:
+  static const Dir* find_dir(fuse_ino_t ino);
+  // Resolves NAME in object directory DIR to a node (counted as a lookup if COUNT).
+  Result<std::shared_ptr<const Node>> resolve(const Dir& dir, std::string_view name,
+                                              ipc::ObjectStat* st);
+  // Makes NAME in DIR; the entry it replies with counts as a lookup.
+  Result<std::shared_ptr<const Node>> make(fuse_req_t req, const Dir& dir, std::string_view name,
+                                           mode_t mode, int flags, ipc::ObjectStat* st);
+  Result<std::unique_ptr<OpenFile>> open_node(const Node& node, int flags);
+  void fill_entry(const Node& node, const ipc::ObjectStat& st, fuse_entry_param* e) const;
+  void fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const;
+  Result<ipc::ObjectStat> stat_node(const Node& node);
+  Kind* kind_of(const Node& node) const { return kinds_[node.kind].get(); }
+
+  Watcher watcher_;
+  InodeTable inodes_;
+  std::array<std::unique_ptr<Kind>, kKindCount> kinds_;
+  Timeouts timeouts_;
+  uid_t owner_uid_;
+  gid_t owner_gid_;
+};
+
+}  // namespace ipcfs::fs

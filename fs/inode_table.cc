@@ -1,0 +1,53 @@
+// InodeTable: number allocation and lookup counting.
+#include "fs/inode_table.h"
+
+namespace ipcfs::fs {
+
+std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool count) {
+  std::lock_guard lock(mu_);
+  Key key{proto.kind, proto.name, proto.options};
+  auto k = by_key_.find(key);
+  if (k != by_key_.end()) {
+    Entry& e = by_ino_.at(k->second);
+    if (e.node->serial == proto.serial) {
+      if (count) ++e.nlookup;
+      return e.node;
+    }
+    // Same name, new object: the old number stays with the old object until forgotten.
+    by_key_.erase(k);
+  }
+  auto node = std::make_shared<Node>(proto);
+  node->ino = next_++;
+  by_ino_[node->ino] = Entry{node, count ? 1u : 0u};
+  by_key_[key] = node->ino;
+  return node;
+}
+
+std::shared_ptr<const Node> InodeTable::get(fuse_ino_t ino) const {
+  std::lock_guard lock(mu_);
+  auto it = by_ino_.find(ino);
+  return it == by_ino_.end() ? nullptr : it->second.node;
+}
+
+void InodeTable::forget(fuse_ino_t ino, uint64_t n) {
+  std::lock_guard lock(mu_);
+  auto it = by_ino_.find(ino);
+  if (it == by_ino_.end()) return;
+  Entry& e = it->second;
+  e.nlookup = n >= e.nlookup ? 0 : e.nlookup - n;
+  if (e.nlookup > 0) return;
+  const Node& node = *e.node;
+  auto k = by_key_.find(Key{node.kind, node.name, node.options});
+  bool current = k != by_key_.end() && k->second == ino;
+  // A plain object file keeps its number for the object's life; option files need not.
+  if (current && node.options.empty()) return;
+  if (current) by_key_.erase(k);
+  by_ino_.erase(it);
+}
+
+size_t InodeTable::size() const {
+  std::lock_guard lock(mu_);
+  return by_ino_.size();
+}
+
+}  // namespace ipcfs::fs

@@ -1,0 +1,89 @@
+// InodeTable: inode numbers for object files, with lookup counts as the kernel keeps them.
+// Numbers are handed out once and never reused, so a new object under an old name can never
+// be mistaken for the old one by the kernel's caches; an object keeps its number for its life.
+#pragma once
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+
+#include "fs/open_options.h"
+
+namespace ipcfs::fs {
+
+// Fixed inode numbers of the directory tree (SPEC §3).
+enum : fuse_ino_t {
+  kRootIno = FUSE_ROOT_ID,
+  kPosixIno,
+  kSysvIno,
+  kPosixMqIno,
+  kPosixShmIno,
+  kPosixSemIno,
+  kSysvMsgIno,
+  kSysvShmIno,
+  kSysvSemIno,
+  kSysvMsgKeysIno,
+  kSysvShmKeysIno,
+  kSysvSemKeysIno,
+  kFirstObjectIno = 64,
+};
+
+// One object file: an object of a kind, opened with a given option text.
+struct Node {
+  fuse_ino_t ino = 0;
+  int kind = -1;        // index of the Kind
+  std::string name;     // the object's name (POSIX name, or decimal System V id)
+  std::string options;  // text after '@', "" for the plain file
+  OpenOptions opts;     // parsed options
+  uint64_t serial = 0;  // ObjectStat::serial when the node was made
+};
+
+class InodeTable {
+ public:
+  // The node for PROTO's (kind, name, options, serial), made if new. COUNT: the kernel now holds
+  // one more reference (a lookup reply); readdir passes false.
+  std::shared_ptr<const Node> find_or_add(const Node& proto, bool count);
+  std::shared_ptr<const Node> get(fuse_ino_t ino) const;
+  void forget(fuse_ino_t ino, uint64_t n);
+  // Forgets uncounted nodes of KIND whose object is no longer LIVE (sorted names).
+  template <class Pred>
+  void prune(int kind, Pred is_live);
+
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<Node> node;
+    uint64_t nlookup = 0;
+  };
+  using Key = std::tuple<int, std::string, std::string>;
+
+  // Lock order: mu_ is a leaf.
+  mutable std::mutex mu_;
+  std::unordered_map<fuse_ino_t, Entry> by_ino_;
+  std::map<Key, fuse_ino_t> by_key_;
+  fuse_ino_t next_ = kFirstObjectIno;
+};
+
+template <class Pred>
+void InodeTable::prune(int kind, Pred is_live) {
+  std::lock_guard lock(mu_);
+  for (auto it = by_key_.lower_bound(Key{kind, "", ""});
+       it != by_key_.end() && std::get<0>(it->first) == kind;) {
+    auto e = by_ino_.find(it->second);
+    if (e->second.nlookup == 0 && !is_live(std::get<1>(it->first))) {
+      by_ino_.erase(e);
+      it = by_key_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace ipcfs::fs

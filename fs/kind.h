@@ -1,0 +1,63 @@
+// Kind: everything that differs between the six kinds of IPC object, behind one interface, so
+// that the FUSE operations (fs/ops.cc) are written once. One implementation file per kind.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fs/open_file.h"
+#include "fs/open_options.h"
+#include "ipc/object_stat.h"
+#include "ipc/result.h"
+
+namespace ipcfs::fs {
+
+class Watcher;
+
+// Who asked, from fuse_req_ctx().
+struct Caller {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  pid_t pid = 0;
+};
+
+using Facts = std::vector<std::pair<std::string, std::string>>;
+
+class Kind {
+ public:
+  virtual ~Kind() = default;
+
+  // The "kind:" fact and log name, e.g. "posix-mq".
+  virtual std::string_view name() const = 0;
+  // Which NAME@OPTIONS options apply to this kind (mask of Opt).
+  virtual uint32_t allowed_options() const = 0;
+
+  // Names of the live objects, as they appear in the directory.
+  virtual Result<std::vector<std::string>> list() = 0;
+  virtual Result<ipc::ObjectStat> stat(std::string_view name) = 0;
+  // Creates NAME as CALLER with MODE (already umasked by the kernel). Without EXCL an existing
+  // object is simply found.
+  virtual Result<ipc::ObjectStat> create(std::string_view name, const OpenOptions& opts,
+                                         mode_t mode, const Caller& caller, bool excl) = 0;
+  virtual int remove(std::string_view name) = 0;
+  virtual int set_mode(std::string_view name, mode_t mode) = 0;
+  // (uid_t)-1 / (gid_t)-1 leave that part unchanged.
+  virtual int set_owner(std::string_view name, uid_t uid, gid_t gid) = 0;
+  virtual int truncate(std::string_view name, uint64_t size) = 0;
+  // The facts of @info and user.ipcfs.* xattrs, in display order.
+  virtual Result<Facts> describe(std::string_view name) = 0;
+  // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.
+  // The @info view is handled by the caller.
+  virtual Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& opts,
+                                                 int flags) = 0;
+};
+
+// The kinds, each made in its own file.
+std::unique_ptr<Kind> make_posix_mq_kind(Watcher& watcher);
+
+}  // namespace ipcfs::fs

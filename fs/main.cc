@@ -1,0 +1,82 @@
+// ipcfs: mounts the IPC objects of the current IPC namespace as files.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+
+#include "fs/cmdline.h"
+#include "fs/filesystem.h"
+#include "fs/log.h"
+
+#ifndef IPCFS_VERSION
+#define IPCFS_VERSION "unknown"
+#endif
+
+using namespace ipcfs::fs;
+
+namespace {
+
+int serve(fuse_session* se, const Cmdline& c) {
+  if (c.fuse.singlethread) return fuse_session_loop(se);
+  fuse_loop_config* cfg = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_clone_fd(cfg, c.fuse.clone_fd);
+  fuse_loop_cfg_set_max_threads(cfg, c.fuse.max_threads);
+  int r = fuse_session_loop_mt(se, cfg);
+  fuse_loop_cfg_destroy(cfg);
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Modes asked for by callers are applied exactly (the kernel already applied their umask).
+  ::umask(0);
+  Cmdline c = parse_cmdline(argc, argv);
+  setup_logging(false, c.log_level);
+  if (c.fuse.show_help) {
+    print_usage(argv[0]);
+    return kExitOk;
+  }
+  if (c.fuse.show_version) {
+    std::printf("ipcfs %s (libfuse %s)\n", IPCFS_VERSION, fuse_pkgversion());
+    return kExitOk;
+  }
+  if (!c.error.empty()) {
+    std::fprintf(stderr, "ipcfs: %s (see --help)\n", c.error.c_str());
+    return kExitUsage;
+  }
+
+  int status = kExitRuntime;
+  {
+    Filesystem fs;
+    fuse_session* se =
+        fuse_session_new(&c.args, &Filesystem::ops(), sizeof(fuse_lowlevel_ops), &fs);
+    if (!se) {
+      std::fprintf(stderr, "ipcfs: bad mount options\n");
+      return kExitUsage;
+    }
+    if (fuse_set_signal_handlers(se) != 0 || fuse_session_mount(se, c.fuse.mountpoint) != 0) {
+      std::fprintf(stderr, "ipcfs: cannot mount on %s\n", c.fuse.mountpoint);
+      fuse_session_destroy(se);
+      return kExitMount;
+    }
+    spdlog::info("ipcfs {} mounted on {}", IPCFS_VERSION, c.fuse.mountpoint);
+    if (!c.fuse.foreground) {
+      setup_logging(true, c.log_level);
+      if (fuse_daemonize(0) != 0) return kExitRuntime;
+    }
+    int r = serve(se, c);
+    // The loop reports the signal that ended it; a requested end is a clean end.
+    status = (r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP) ? kExitOk : kExitRuntime;
+    fs.watcher().stop();
+    fuse_session_unmount(se);
+    fuse_remove_signal_handlers(se);
+    fuse_session_destroy(se);
+    spdlog::info("ipcfs unmounted, exit {}", status);
+  }
+  free(c.fuse.mountpoint);
+  fuse_opt_free_args(&c.args);
+  return status;
+}

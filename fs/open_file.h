@@ -1,0 +1,42 @@
+// OpenFile: what one open(2) of an object file does. One subclass per behaviour (queue,
+// snapshot text, ...), shared by the kinds that behave alike.
+#pragma once
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include <string>
+
+namespace ipcfs::fs {
+
+class OpenFile {
+ public:
+  virtual ~OpenFile() = default;
+  // Each must reply to REQ exactly once, now or later (parked operations).
+  virtual void read(fuse_req_t req, size_t size, off_t off) = 0;
+  virtual void write(fuse_req_t req, const char* buf, size_t size, off_t off) = 0;
+  // Default: a regular file, always ready.
+  virtual void poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events);
+  // Called once before the file is destroyed: drop anything that refers to it.
+  virtual void release() {}
+
+  // How the kernel treats the open file (copied into fuse_file_info).
+  bool direct_io = true;
+  bool nonseekable = false;
+};
+
+// A read-only view whose content is fixed when it is opened (@info, @peek).
+class TextFile : public OpenFile {
+ public:
+  explicit TextFile(std::string text) : text_(std::move(text)) {}
+  void read(fuse_req_t req, size_t size, off_t off) override;
+  void write(fuse_req_t req, const char* buf, size_t size, off_t off) override;
+
+ private:
+  const std::string text_;
+};
+
+// Replies with the part [off, off+size) of DATA (empty at or past the end).
+void reply_slice(fuse_req_t req, const char* data, size_t len, size_t size, off_t off);
+
+}  // namespace ipcfs::fs

@@ -1,0 +1,145 @@
+// QueueFile: reads, writes and poll on a queue, parking what would block.
+#include "fs/queue_file.h"
+
+#include <poll.h>
+#include <sys/epoll.h>
+
+#include <cstring>
+#include <string>
+
+#include "fs/reply.h"
+#include "fs/watcher.h"
+
+namespace ipcfs::fs {
+
+class QueueFile::ReadWaiter : public Waiter {
+ public:
+  ReadWaiter(QueueFile& f, fuse_req_t req, size_t size, off_t off)
+      : Waiter(f.backend_->fd(), EPOLLIN, req), f_(f), req_(req), size_(size), off_(off) {}
+  int attempt() override {
+    std::lock_guard lock(f_.mu_);
+    return f_.fill_locked(off_);
+  }
+  void finish(int outcome) override {
+    if (outcome < 0) return reply_error(req_, outcome);
+    std::lock_guard lock(f_.mu_);
+    f_.serve_locked(req_, size_, off_);
+  }
+
+ private:
+  QueueFile& f_;
+  const fuse_req_t req_;
+  const size_t size_;
+  const off_t off_;
+};
+
+class QueueFile::WriteWaiter : public Waiter {
+ public:
+  WriteWaiter(QueueFile& f, fuse_req_t req, const char* buf, size_t size)
+      : Waiter(f.backend_->fd(), EPOLLOUT, req), f_(f), req_(req), data_(buf, size) {}
+  int attempt() override { return f_.backend_->send(data_.data(), data_.size()); }
+  void finish(int outcome) override {
+    if (outcome < 0) return reply_error(req_, outcome);
+    fuse_reply_write(req_, data_.size());
+  }
+
+ private:
+  QueueFile& f_;
+  const fuse_req_t req_;
+  const std::string data_;  // the request buffer is gone once the handler returns
+};
+
+// Tells the kernel when a poll()er's wanted events become ready.
+class QueueFile::PollWaiter : public Waiter {
+ public:
+  PollWaiter(QueueFile& f, fuse_pollhandle* ph, bool want_in, bool want_out)
+      : Waiter(f.backend_->fd(),
+               (want_in ? uint32_t(EPOLLIN) : 0u) | (want_out ? uint32_t(EPOLLOUT) : 0u), nullptr),
+        f_(f),
+        ph_(ph),
+        want_in_(want_in),
+        want_out_(want_out) {}
+  ~PollWaiter() override { fuse_pollhandle_destroy(ph_); }
+  int attempt() override {
+    Readiness r = f_.backend_->readiness();
+    return (want_in_ && r.readable) || (want_out_ && r.writable) ? 0 : -EAGAIN;
+  }
+  void finish(int outcome) override {
+    if (outcome == 0) fuse_lowlevel_notify_poll(ph_);
+  }
+
+ private:
+  QueueFile& f_;
+  fuse_pollhandle* const ph_;
+  const bool want_in_;
+  const bool want_out_;
+};
+
+QueueFile::QueueFile(std::unique_ptr<QueueBackend> backend, View view, bool nonblock,
+                     Watcher& watcher)
+    : backend_(std::move(backend)), view_(view), nonblock_(nonblock), watcher_(watcher) {
+  // A stream has no positions; the default view is seekable within its one message.
+  nonseekable = view != View::kDefault;
+}
+
+int QueueFile::fill_locked(off_t) {
+  if (view_ == View::kDefault) {
+    if (received_) return 0;
+  } else if (pos_ < len_) {
+    return 0;
+  }
+  Result<size_t> n = backend_->receive(msg_);
+  if (!n) return n.error();
+  len_ = *n;
+  pos_ = 0;
+  received_ = true;
+  return 0;
+}
+
+void QueueFile::serve_locked(fuse_req_t req, size_t size, off_t off) {
+  if (view_ == View::kDefault) return reply_slice(req, msg_.data(), len_, size, off);
+  size_t n = std::min(size, len_ - pos_);
+  const char* p = msg_.data() + pos_;
+  pos_ += n;
+  fuse_reply_buf(req, p, n);
+}
+
+void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
+  std::unique_lock lock(mu_);
+  int r = fill_locked(off);
+  if (r == 0) return serve_locked(req, size, off);
+  lock.unlock();
+  if (r != -EAGAIN) return reply_error(req, r);
+  if (view_ == View::kDrain) return (void)fuse_reply_buf(req, nullptr, 0);  // EOF when empty
+  if (nonblock_) return reply_error(req, -EAGAIN);
+  watcher_.park(std::make_unique<ReadWaiter>(*this, req, size, off));
+}
+
+void QueueFile::write(fuse_req_t req, const char* buf, size_t size, off_t) {
+  int r = backend_->send(buf, size);
+  if (r == 0) return (void)fuse_reply_write(req, size);
+  if (r != -EAGAIN || nonblock_) return reply_error(req, r);
+  watcher_.park(std::make_unique<WriteWaiter>(*this, req, buf, size));
+}
+
+void QueueFile::poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events) {
+  Readiness r = backend_->readiness();
+  unsigned revents =
+      (r.readable ? POLLIN | POLLRDNORM : 0) | (r.writable ? POLLOUT | POLLWRNORM : 0);
+  if (ph) {
+    if (events == 0) events = POLLIN | POLLOUT;  // kernel too old to say what is wanted
+    bool want_in = (events & (POLLIN | POLLRDNORM)) && !r.readable;
+    bool want_out = (events & (POLLOUT | POLLWRNORM)) && !r.writable;
+    if (want_in || want_out)
+      watcher_.watch(this, std::make_unique<PollWaiter>(*this, ph, want_in, want_out));
+    else
+      fuse_pollhandle_destroy(ph);
+  }
+  fuse_reply_poll(req, revents);
+}
+
+void QueueFile::release() {
+  watcher_.cancel(this);
+}
+
+}  // namespace ipcfs::fs

@@ -1,0 +1,68 @@
+// QueueFile: the message-queue behaviour of SPEC §5.1 for both POSIX and System V queues. One
+// open receives one message (default view), or message after message (@stream, @drain); every
+// write sends one message. Operations that would block are parked on the Watcher.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "fs/open_file.h"
+#include "fs/open_options.h"
+#include "ipc/result.h"
+
+namespace ipcfs::fs {
+
+class Watcher;
+
+struct Readiness {
+  bool readable = false;  // a message is waiting
+  bool writable = false;  // there is room for one more
+};
+
+// One open queue, as seen by QueueFile. Every call is non-blocking.
+class QueueBackend {
+ public:
+  virtual ~QueueBackend() = default;
+  // Receives one message into BUF (grown as needed) and returns its length; -EAGAIN if none.
+  virtual Result<size_t> receive(std::vector<char>& buf) = 0;
+  // Sends one message; -EAGAIN when there is no room now.
+  virtual int send(const char* data, size_t len) = 0;
+  virtual Readiness readiness() = 0;
+  // A descriptor that polls readable/writable with the queue, or -1 (retried on a timer).
+  virtual int fd() const { return -1; }
+};
+
+class QueueFile : public OpenFile {
+ public:
+  // VIEW is kDefault, kStream or kDrain. NONBLOCK: O_NONBLOCK was given at open.
+  QueueFile(std::unique_ptr<QueueBackend> backend, View view, bool nonblock, Watcher& watcher);
+  void read(fuse_req_t req, size_t size, off_t off) override;
+  void write(fuse_req_t req, const char* buf, size_t size, off_t off) override;
+  void poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events) override;
+  void release() override;
+
+ private:
+  class ReadWaiter;
+  class WriteWaiter;
+  class PollWaiter;
+
+  // Makes sure a message is held for a read at OFF: 0, -EAGAIN, or an error. Needs mu_.
+  int fill_locked(off_t off);
+  // Replies to a read whose message is held (or EOF). Needs mu_.
+  void serve_locked(fuse_req_t req, size_t size, off_t off);
+
+  const std::unique_ptr<QueueBackend> backend_;
+  const View view_;
+  const bool nonblock_;
+  Watcher& watcher_;
+
+  // Lock order: mu_ is taken before nothing else of ipcfs; it is never held while parking.
+  std::mutex mu_;
+  std::vector<char> msg_;  // the message being read; capacity reused across messages
+  size_t len_ = 0;         // its length
+  bool received_ = false;  // default view: this open has had its one message
+  size_t pos_ = 0;         // stream/drain: bytes of msg_ already read
+};
+
+}  // namespace ipcfs::fs

@@ -1,0 +1,154 @@
+// POSIX message queue calls. Every call is non-blocking; waiting is the caller's business.
+#include "ipc/posix_mq.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "ipc/names.h"
+
+namespace ipcfs::ipc {
+
+namespace {
+
+constexpr long kMqueueMagic = 0x19800202;  // not in linux/magic.h
+
+std::string slash_name(std::string_view name) {
+  std::string s;
+  s.reserve(name.size() + 1);
+  s.push_back('/');
+  s.append(name);
+  return s;
+}
+
+}  // namespace
+
+Result<MessageQueue> MessageQueue::open(std::string_view name, int oflag, mode_t mode,
+                                        const MqAttr* create_attr) {
+  if (int e = check_posix_name(name); e < 0) return Result<MessageQueue>::failure(e);
+  mq_attr a{};
+  mq_attr* ap = nullptr;
+  if (create_attr && (oflag & O_CREAT)) {
+    a.mq_maxmsg = create_attr->maxmsg;
+    a.mq_msgsize = create_attr->msgsize;
+    // mq_open needs both or neither: fill the one not given from the system default.
+    if (a.mq_maxmsg == 0 || a.mq_msgsize == 0) {
+      long def_max = 10, def_size = 8192;
+      if (FILE* f = std::fopen("/proc/sys/fs/mqueue/msg_default", "re")) {
+        if (std::fscanf(f, "%ld", &def_max) != 1) def_max = 10;
+        std::fclose(f);
+      }
+      if (FILE* f = std::fopen("/proc/sys/fs/mqueue/msgsize_default", "re")) {
+        if (std::fscanf(f, "%ld", &def_size) != 1) def_size = 8192;
+        std::fclose(f);
+      }
+      if (a.mq_maxmsg == 0) a.mq_maxmsg = def_max;
+      if (a.mq_msgsize == 0) a.mq_msgsize = def_size;
+    }
+    ap = &a;
+  }
+  mqd_t q = ::mq_open(slash_name(name).c_str(), oflag | O_NONBLOCK | O_CLOEXEC, mode, ap);
+  if (q == mqd_t(-1)) return Result<MessageQueue>::failure(neg_errno());
+  return MessageQueue(q);
+}
+
+int MessageQueue::unlink(std::string_view name) {
+  if (int e = check_posix_name(name); e < 0) return e;
+  return check(::mq_unlink(slash_name(name).c_str()));
+}
+
+Result<size_t> MessageQueue::receive(char* buf, size_t len, unsigned* prio) const {
+  ssize_t n = ::mq_receive(fd_.get(), buf, len, prio);
+  if (n < 0) return Result<size_t>::failure(neg_errno());
+  return size_t(n);
+}
+
+int MessageQueue::send(const char* buf, size_t len, unsigned prio) const {
+  return check(::mq_send(fd_.get(), buf, len, prio));
+}
+
+Result<MqAttr> MessageQueue::attr() const {
+  mq_attr a{};
+  if (::mq_getattr(fd_.get(), &a) < 0) return Result<MqAttr>::failure(neg_errno());
+  return MqAttr{a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs};
+}
+
+Result<ObjectStat> MessageQueue::stat() const {
+  struct stat st {};
+  if (::fstat(fd_.get(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
+  ObjectStat s;
+  s.mode = st.st_mode & 07777;
+  s.uid = s.cuid = st.st_uid;
+  s.gid = s.cgid = st.st_gid;
+  s.atime = st.st_atim;
+  s.mtime = st.st_mtim;
+  s.ctime = st.st_ctim;
+  s.serial = st.st_ino;
+  // Reading a queue descriptor gives its status line: "QSIZE:123 NOTIFY:0 ...".
+  char line[160];
+  ssize_t n = ::pread(fd_.get(), line, sizeof line - 1, 0);
+  if (n > 0) {
+    line[n] = '\0';
+    unsigned long q = 0;
+    if (std::sscanf(line, "QSIZE:%lu", &q) == 1) s.size = q;
+  }
+  return s;
+}
+
+int MessageQueue::chmod(mode_t mode) const {
+  return check(::fchmod(fd_.get(), mode));
+}
+
+int MessageQueue::chown(uid_t uid, gid_t gid) const {
+  return check(::fchown(fd_.get(), uid, gid));
+}
+
+MqueueDir MqueueDir::attach() {
+  MqueueDir d;
+  char tmpl[] = "/tmp/ipcfs-mqueue.XXXXXX";
+  if (::mkdtemp(tmpl)) {
+    if (::mount("mqueue", tmpl, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) == 0) {
+      d.dir_.reset(::open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      // Detach at once: the open directory keeps the instance reachable for us alone.
+      ::umount2(tmpl, MNT_DETACH);
+    }
+    ::rmdir(tmpl);
+  }
+  if (!d.dir_.valid()) {
+    UniqueFd fd(::open("/dev/mqueue", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    struct statfs sf {};
+    if (fd.valid() && ::fstatfs(fd.get(), &sf) == 0 && sf.f_type == kMqueueMagic)
+      d.dir_ = std::move(fd);
+  }
+  return d;
+}
+
+Result<std::vector<std::string>> MqueueDir::list() const {
+  using R = Result<std::vector<std::string>>;
+  std::vector<std::string> names;
+  if (!dir_.valid()) return names;
+  int fd = ::openat(dir_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return R::failure(neg_errno());
+  DIR* d = ::fdopendir(fd);
+  if (!d) {
+    int e = neg_errno();
+    ::close(fd);
+    return R::failure(e);
+  }
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.' && (e->d_name[1] == '\0' || std::strcmp(e->d_name, "..") == 0))
+      continue;
+    names.emplace_back(e->d_name);
+  }
+  ::closedir(d);
+  return names;
+}
+
+}  // namespace ipcfs::ipc
