@@ -1,6 +1,9 @@
 // Command-line parsing on top of fuse_opt_parse and fuse_parse_cmdline.
 #include "fs/cmdline.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <vector>
@@ -25,7 +28,7 @@ const fuse_opt kOwnOpts[] = {
 };
 
 // Drops the first of two positional arguments ("ipcfs none /mnt/ipc" from mount(8)).
-std::vector<char*> drop_source(int argc, char** argv) {
+std::vector<char*> drop_source(int argc, char** argv, const char** mountpoint) {
   std::vector<char*> out(argv, argv + argc);
   std::vector<size_t> positional;
   for (size_t i = 1; i < out.size(); ++i) {
@@ -36,6 +39,7 @@ std::vector<char*> drop_source(int argc, char** argv) {
     }
   }
   if (positional.size() == 2) out.erase(out.begin() + long(positional[0]));
+  if (!positional.empty()) *mountpoint = argv[positional.back()];
   return out;
 }
 
@@ -43,7 +47,14 @@ std::vector<char*> drop_source(int argc, char** argv) {
 
 Cmdline parse_cmdline(int argc, char** argv) {
   Cmdline c;
-  std::vector<char*> v = drop_source(argc, argv);
+  const char* mountpoint = nullptr;
+  std::vector<char*> v = drop_source(argc, argv, &mountpoint);
+  struct stat st;
+  if (mountpoint && ::stat(mountpoint, &st) != 0) {
+    c.error = std::string("mount point ") + mountpoint + ": " + std::strerror(errno);
+    c.mount_failed = true;
+    return c;
+  }
   // fuse_opt_add_arg copies, so the result does not point into argv.
   for (char* a : v) fuse_opt_add_arg(&c.args, a);
   OwnOpts own;

@@ -14,7 +14,8 @@ struct Cmdline {
   fuse_args args = FUSE_ARGS_INIT(0, nullptr);  // what is left for fuse_session_new()
   fuse_cmdline_opts fuse{};                     // -f, -d, -s, mount point, ...
   spdlog::level::level_enum log_level = spdlog::level::info;
-  std::string error;  // set when the command line is unusable
+  std::string error;          // set when the command line is unusable
+  bool mount_failed = false;  // ... because the mount point is unusable
 };
 
 // Exit codes of ipcfs (documented in ipcfs(8)).

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fs/reply.h"
+#include "ipc/names.h"
 
 namespace ipcfs::fs {
 
@@ -79,11 +80,11 @@ void Filesystem::init(fuse_conn_info* conn) {
 void Filesystem::fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const {
   std::memset(out, 0, sizeof *out);
   out->st_ino = node.ino;
-  out->st_mode = S_IFREG | (st.mode & 07777);
+  out->st_mode = node.link.empty() ? S_IFREG | (st.mode & 07777) : S_IFLNK | 0777;
   out->st_nlink = 1;
   out->st_uid = st.uid;
   out->st_gid = st.gid;
-  out->st_size = off_t(st.size);
+  out->st_size = off_t(node.link.empty() ? st.size : node.link.size());
   out->st_blksize = 4096;
   out->st_blocks = off_t((st.size + 511) / 512);
   out->st_atim = st.atime;
@@ -102,6 +103,15 @@ void Filesystem::fill_entry(const Node& node, const ipc::ObjectStat& st,
 }
 
 Result<ipc::ObjectStat> Filesystem::stat_node(const Node& node) {
+  if (!node.link.empty()) {
+    // A by-key link lives while its key still names the same object.
+    auto key = ipc::parse_key(node.name);
+    auto id = kind_of(node)->find_key(*key);
+    if (!id) return Result<ipc::ObjectStat>::failure(id.error());
+    auto st = kind_of(node)->stat(*id);
+    if (st && st->serial != node.serial) return Result<ipc::ObjectStat>::failure(-ENOENT);
+    return st;
+  }
   auto st = kind_of(node)->stat(node.name);
   // The name now belongs to another object: this inode's object is gone.
   if (st && st->serial != node.serial) return Result<ipc::ObjectStat>::failure(-ENOENT);
@@ -126,12 +136,42 @@ Result<std::shared_ptr<const Node>> Filesystem::resolve(const Dir& dir, std::str
     if (int e = check_allowed(parsed->opts, kind->allowed_options()); e < 0) return R::failure(e);
     exact = kind->stat(parsed->object);
     if (!exact) return R::failure(exact.error());
+    // "excl" asks for a new object: an existing one is EEXIST before any create is tried.
+    if (parsed->opts.has(kOptExcl)) return R::failure(-EEXIST);
     proto.name = std::string(parsed->object);
     proto.options = std::string(parsed->options);
     proto.opts = parsed->opts;
   }
   proto.serial = exact->serial;
   *st = *exact;
+  return inodes_.find_or_add(proto, true);
+}
+
+Result<std::shared_ptr<const Node>> Filesystem::resolve_key(const Dir& dir,
+                                                            std::string_view name,
+                                                            ipc::ObjectStat* st) {
+  using R = Result<std::shared_ptr<const Node>>;
+  Kind* kind = kinds_[dir.kind].get();
+  if (!kind) return R::failure(-ENOENT);
+  auto parsed = parse_name(name);
+  if (!parsed) return R::failure(parsed.error());
+  if (int e = check_allowed(parsed->opts, kind->allowed_options()); e < 0) return R::failure(e);
+  auto key = ipc::parse_key(parsed->object);
+  if (!key) return R::failure(-EINVAL);
+  auto id = kind->find_key(*key);
+  if (!id) return R::failure(id.error());
+  if (parsed->opts.has(kOptExcl)) return R::failure(-EEXIST);
+  auto found = kind->stat(*id);
+  if (!found) return R::failure(found.error());
+  Node proto;
+  proto.kind = dir.kind;
+  proto.name = ipc::format_key(*key);
+  proto.options = std::string(parsed->options);
+  proto.opts = parsed->opts;
+  proto.serial = found->serial;
+  // Options ride along, so that by-key/KEY@type=5 opens ../ID@type=5.
+  proto.link = "../" + *id + (parsed->options.empty() ? "" : "@" + proto.options);
+  *st = *found;
   return inodes_.find_or_add(proto, true);
 }
 
@@ -151,9 +191,9 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
       return (void)fuse_reply_entry(req, &e);
     }
   }
-  if (dir->kind < 0 || dir->by_key) return reply_error(req, -ENOENT);
+  if (dir->kind < 0) return reply_error(req, -ENOENT);
   ipc::ObjectStat st;
-  auto node = resolve(*dir, name, &st);
+  auto node = dir->by_key ? resolve_key(*dir, name, &st) : resolve(*dir, name, &st);
   if (!node) return reply_error(req, node.error());
   fuse_entry_param e;
   fill_entry(**node, st, &e);
@@ -205,17 +245,29 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
   using R = Result<std::shared_ptr<const Node>>;
   if (dir.kind < 0) return R::failure(-EPERM);
   Kind* kind = kinds_[dir.kind].get();
-  if (!kind || dir.by_key) return R::failure(-ENOTSUP);
+  if (!kind) return R::failure(-ENOTSUP);
   if (!S_ISREG(mode)) return R::failure(-EPERM);
   auto parsed = parse_name(name);
   if (!parsed) return R::failure(parsed.error());
   if (int e = check_allowed(parsed->opts, kind->allowed_options()); e < 0) return R::failure(e);
   bool excl = (flags & O_EXCL) || parsed->opts.has(kOptExcl);
-  auto made = kind->create(parsed->object, parsed->opts, mode & 07777, caller_of(req), excl);
+  std::string object(parsed->object);
+  Result<ipc::ObjectStat> made = Result<ipc::ObjectStat>::failure(-EPERM);
+  if (dir.by_key) {
+    // System V objects are made through by-key/KEY; the entry is the object file itself.
+    auto key = ipc::parse_key(parsed->object);
+    if (!key) return R::failure(-EINVAL);
+    auto id = kind->create_keyed(*key, parsed->opts, mode & 07777, caller_of(req), excl);
+    if (!id) return R::failure(id.error());
+    object = *id;
+    made = kind->stat(object);
+  } else if (!kind->keyed()) {
+    made = kind->create(parsed->object, parsed->opts, mode & 07777, caller_of(req), excl);
+  }
   if (!made) return R::failure(made.error());
   Node proto;
   proto.kind = dir.kind;
-  proto.name = std::string(parsed->object);
+  proto.name = object;
   proto.options = std::string(parsed->options);
   proto.opts = parsed->opts;
   proto.serial = made->serial;
@@ -264,8 +316,17 @@ void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   if (!dir) return reply_error(req, -ENOTDIR);
   if (dir->kind < 0) return reply_error(req, -EPERM);
   Kind* kind = kinds_[dir->kind].get();
-  if (!kind || dir->by_key) return reply_error(req, -ENOENT);
-  int r = kind->remove(name);
+  if (!kind) return reply_error(req, -ENOENT);
+  std::string object = name;
+  if (dir->by_key) {
+    // Removing by-key/KEY removes the object, as ipcrm -Q does.
+    auto key = ipc::parse_key(name);
+    if (!key) return reply_error(req, std::strchr(name, '@') ? -EINVAL : -ENOENT);
+    auto id = kind->find_key(*key);
+    if (!id) return reply_error(req, id.error());
+    object = *id;
+  }
+  int r = kind->remove(object);
   // "rm q@info" does not remove q: options name a way to open, not an object.
   if (r == -ENOENT && std::strchr(name, '@') && parse_name(name)) r = -EINVAL;
   if (r < 0) return reply_error(req, r);
@@ -319,8 +380,21 @@ void Filesystem::readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     h->items.push_back({"..", dir->parent, S_IFDIR});
     for (const Dir& d : kDirs)
       if (d.parent == ino && d.ino != ino) h->items.push_back({d.name, d.ino, S_IFDIR});
-    Kind* kind = dir->kind >= 0 && !dir->by_key ? kinds_[dir->kind].get() : nullptr;
-    if (kind) {
+    Kind* kind = dir->kind >= 0 ? kinds_[dir->kind].get() : nullptr;
+    if (kind && dir->by_key) {
+      auto keys = kind->list_keys();
+      if (!keys) return reply_error(req, keys.error());
+      for (auto& [key, id] : *keys) {
+        Node proto;
+        proto.kind = dir->kind;
+        proto.name = ipc::format_key(key);
+        proto.link = "../" + id;
+        auto st = kind->stat(id);
+        if (!st) continue;
+        proto.serial = st->serial;
+        h->items.push_back({proto.name, inodes_.find_or_add(proto, false)->ino, S_IFLNK});
+      }
+    } else if (kind) {
       auto names = kind->list();
       if (!names) return reply_error(req, names.error());
       std::sort(names->begin(), names->end());

@@ -65,6 +65,9 @@ class Filesystem {
   // Makes NAME in DIR; the entry it replies with counts as a lookup.
   Result<std::shared_ptr<const Node>> make(fuse_req_t req, const Dir& dir, std::string_view name,
                                            mode_t mode, int flags, ipc::ObjectStat* st);
+  // Resolves KEY[@options] in by-key directory DIR to a symlink node.
+  Result<std::shared_ptr<const Node>> resolve_key(const Dir& dir, std::string_view name,
+                                                  ipc::ObjectStat* st);
   Result<std::unique_ptr<OpenFile>> open_node(const Node& node, int flags);
   void fill_entry(const Node& node, const ipc::ObjectStat& st, fuse_entry_param* e) const;
   void fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const;

@@ -42,6 +42,7 @@ struct Node {
   std::string options;  // text after '@', "" for the plain file
   OpenOptions opts;     // parsed options
   uint64_t serial = 0;  // ObjectStat::serial when the node was made
+  std::string link;     // by-key symlinks: the target "../ID[@options]"; empty otherwise
 };
 
 class InodeTable {

@@ -55,6 +55,19 @@ class Kind {
   // The @info view is handled by the caller.
   virtual Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& opts,
                                                  int flags) = 0;
+
+  // System V kinds: objects with a key also appear as by-key/KEY -> ../ID (SPEC §3).
+  virtual bool keyed() const { return false; }
+  // (key, object name) of every object whose key is not IPC_PRIVATE.
+  virtual Result<std::vector<std::pair<key_t, std::string>>> list_keys() {
+    return Result<std::vector<std::pair<key_t, std::string>>>::failure(-ENOENT);
+  }
+  // The name (decimal id) of the object with KEY; -ENOENT if none.
+  virtual Result<std::string> find_key(key_t) { return Result<std::string>::failure(-ENOENT); }
+  // Creates (or, without EXCL, finds) the object for KEY as CALLER; returns its name.
+  virtual Result<std::string> create_keyed(key_t, const OpenOptions&, mode_t, const Caller&, bool) {
+    return Result<std::string>::failure(-ENOTSUP);
+  }
 };
 
 // The kinds, each made in its own file.

@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (!c.error.empty()) {
-    std::fprintf(stderr, "ipcfs: %s (see --help)\n", c.error.c_str());
-    return kExitUsage;
+    std::fprintf(stderr, "ipcfs: %s%s\n", c.error.c_str(), c.mount_failed ? "" : " (see --help)");
+    return c.mount_failed ? kExitMount : kExitUsage;
   }
 
   int status = kExitRuntime;

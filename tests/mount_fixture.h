@@ -1,0 +1,53 @@
+// Test support: a real ipcfs daemon mounted on a temporary directory, shell commands run
+// against it, and names that no other test (or program) uses.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipcfs::test {
+
+// Starts `ipcfs -f EXTRA... DIR` on a fresh temporary directory and waits until it is mounted.
+// The destructor unmounts and reaps the daemon, whatever state the test left.
+class Mount {
+ public:
+  explicit Mount(std::vector<std::string> extra_args = {});
+  ~Mount();
+  Mount(const Mount&) = delete;
+  Mount& operator=(const Mount&) = delete;
+
+  const std::string& root() const { return root_; }
+  std::string path(std::string_view rel) const { return root_ + "/" + std::string(rel); }
+  pid_t pid() const { return pid_; }
+  // Unmounts and waits for the daemon; returns its exit status (or -1).
+  int unmount();
+
+ private:
+  std::string root_;
+  pid_t pid_ = -1;
+  bool mounted_ = false;
+  int status_ = -1;
+};
+
+// The mount shared by every test of a binary (made on first use).
+Mount& shared_mount();
+
+struct Shell {
+  int status = -1;  // exit status, or 128+signal
+  std::string out;  // standard output
+  std::string err;  // standard error
+};
+
+// Runs CMD with bash in directory CWD.
+Shell sh(const std::string& cmd, const std::string& cwd = "/");
+
+// A name unique to this process and call: "t<pid>x<n><tag>".
+std::string unique_name(std::string_view tag = "");
+
+// Milliseconds since an arbitrary start, for timing checks.
+double now_ms();
+
+}  // namespace ipcfs::test
