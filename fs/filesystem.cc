@@ -57,6 +57,11 @@ Caller caller_of(fuse_req_t req) {
 
 Filesystem::Filesystem() : owner_uid_(::geteuid()), owner_gid_(::getegid()) {
   kinds_[kPosixMq] = make_posix_mq_kind(watcher_);
+  kinds_[kPosixShm] = make_posix_shm_kind(watcher_);
+  kinds_[kPosixSem] = make_posix_sem_kind(watcher_);
+  kinds_[kSysvMsg] = make_sysv_msg_kind(watcher_);
+  kinds_[kSysvShm] = make_sysv_shm_kind(watcher_);
+  kinds_[kSysvSem] = make_sysv_sem_kind(watcher_);
 }
 
 Filesystem::~Filesystem() {
@@ -147,8 +152,7 @@ Result<std::shared_ptr<const Node>> Filesystem::resolve(const Dir& dir, std::str
   return inodes_.find_or_add(proto, true);
 }
 
-Result<std::shared_ptr<const Node>> Filesystem::resolve_key(const Dir& dir,
-                                                            std::string_view name,
+Result<std::shared_ptr<const Node>> Filesystem::resolve_key(const Dir& dir, std::string_view name,
                                                             ipc::ObjectStat* st) {
   using R = Result<std::shared_ptr<const Node>>;
   Kind* kind = kinds_[dir.kind].get();

@@ -72,5 +72,10 @@ class Kind {
 
 // The kinds, each made in its own file.
 std::unique_ptr<Kind> make_posix_mq_kind(Watcher& watcher);
+std::unique_ptr<Kind> make_posix_shm_kind(Watcher& watcher);
+std::unique_ptr<Kind> make_posix_sem_kind(Watcher& watcher);
+std::unique_ptr<Kind> make_sysv_msg_kind(Watcher& watcher);
+std::unique_ptr<Kind> make_sysv_shm_kind(Watcher& watcher);
+std::unique_ptr<Kind> make_sysv_sem_kind(Watcher& watcher);
 
 }  // namespace ipcfs::fs

@@ -27,7 +27,8 @@ bool is_mounted(const std::string& dir) {
   std::ifstream f("/proc/self/mountinfo");
   std::string line;
   while (std::getline(f, line))
-    if (line.find(" " + dir + " ") != std::string::npos && line.find("fuse.ipcfs") != std::string::npos)
+    if (line.find(" " + dir + " ") != std::string::npos &&
+        line.find("fuse.ipcfs") != std::string::npos)
       return true;
   return false;
 }
@@ -98,7 +99,9 @@ int Mount::unmount() {
   return status_;
 }
 
-Mount::~Mount() { unmount(); }
+Mount::~Mount() {
+  unmount();
+}
 
 Mount& shared_mount() {
   static std::unique_ptr<Mount> m;

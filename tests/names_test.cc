@@ -69,7 +69,8 @@ TEST(Id, Canonical) {
   EXPECT_EQ(parse_id("0"), 0);
   EXPECT_EQ(parse_id("32768"), 32768);
   EXPECT_EQ(parse_id("2147483647"), INT_MAX);
-  for (const char* bad : {"", "-1", "01", "2147483648", "0x10", "1a"}) EXPECT_FALSE(parse_id(bad)) << bad;
+  for (const char* bad : {"", "-1", "01", "2147483648", "0x10", "1a"})
+    EXPECT_FALSE(parse_id(bad)) << bad;
 }
 
 }  // namespace

@@ -57,13 +57,40 @@ TEST(ParseName, SplitsAtTheLastAt) {
 }
 
 TEST(ParseName, RejectsHostileOptions) {
-  for (const char* bad :
-       {"@", "q@", "@info", "q@bogus", "q@prio", "q@prio=", "q@prio=-1", "q@prio=32768",
-        "q@prio=1,prio=2", "q@stream,drain", "q@info,peek", "q@excl=1", "q@info,", "q@,info",
-        "q@prio=abc", "q@prio= 1", "q@maxmsg=0", "q@maxmsg=abc", "q@msgsize=-1", "q@size=0",
-        "q@size=-1", "q@size=1T", "q@size=K", "q@size=99999999999999999999",
-        "q@size=17179869184G", "q@nsems=0", "q@value=2147483648", "q@type=abc", "q@type=",
-        "q@type=--1", "q@sem=-1", "q@PRIO=1", "q@prio=1,", "q@prio=1,,excl"})
+  for (const char* bad : {"@",
+                          "q@",
+                          "@info",
+                          "q@bogus",
+                          "q@prio",
+                          "q@prio=",
+                          "q@prio=-1",
+                          "q@prio=32768",
+                          "q@prio=1,prio=2",
+                          "q@stream,drain",
+                          "q@info,peek",
+                          "q@excl=1",
+                          "q@info,",
+                          "q@,info",
+                          "q@prio=abc",
+                          "q@prio= 1",
+                          "q@maxmsg=0",
+                          "q@maxmsg=abc",
+                          "q@msgsize=-1",
+                          "q@size=0",
+                          "q@size=-1",
+                          "q@size=1T",
+                          "q@size=K",
+                          "q@size=99999999999999999999",
+                          "q@size=17179869184G",
+                          "q@nsems=0",
+                          "q@value=2147483648",
+                          "q@type=abc",
+                          "q@type=",
+                          "q@type=--1",
+                          "q@sem=-1",
+                          "q@PRIO=1",
+                          "q@prio=1,",
+                          "q@prio=1,,excl"})
     EXPECT_EQ(parse_name(bad).error(), -EINVAL) << bad;
   EXPECT_EQ(parse_name(std::string("q@pr\0io=1", 10)).error(), -EINVAL);
 }
@@ -93,8 +120,10 @@ TEST(ParseName, RandomInputNeverCrashes) {
     for (size_t j = 0; j < len; ++j) s.push_back(alphabet[rng() % alphabet.size()]);
     auto p = parse_name(s);
     if (p) {
-      if (p->options.empty()) EXPECT_EQ(p->object, s);
-      else EXPECT_EQ(std::string(p->object) + "@" + std::string(p->options), s);
+      if (p->options.empty())
+        EXPECT_EQ(p->object, s);
+      else
+        EXPECT_EQ(std::string(p->object) + "@" + std::string(p->options), s);
     } else {
       EXPECT_EQ(p.error(), -EINVAL);
     }

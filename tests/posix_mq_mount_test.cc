@@ -90,7 +90,8 @@ TEST_F(PosixMq, CatReceivesExactlyOneMessage) {
 
 TEST_F(PosixMq, ShellReadAndHeadConsumeOneMessageEach) {
   auto q = direct();
-  for (const char* s : {"first line\n", "second\n", "third\n"}) ASSERT_EQ(q.send(s, strlen(s), 0), 0);
+  for (const char* s : {"first line\n", "second\n", "third\n"})
+    ASSERT_EQ(q.send(s, strlen(s), 0), 0);
   Shell r = run("read -r line < " + name_ + " && echo \"[$line]\" && head -n1 " + name_);
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "[first line]\nsecond\n");
