@@ -107,7 +107,18 @@ void Filesystem::fill_entry(const Node& node, const ipc::ObjectStat& st,
   fill_attr(node, st, &e->attr);
 }
 
+std::string Filesystem::object_of(const Node& node) {
+  if (!node.pending) return node.name;
+  auto key = ipc::parse_key(std::string_view(node.name).substr(node.name.find(':') + 1));
+  auto id = kind_of(node)->find_key(*key);
+  return id ? *id : std::string();
+}
+
 Result<ipc::ObjectStat> Filesystem::stat_node(const Node& node) {
+  if (node.pending) {
+    std::string id = object_of(node);
+    return id.empty() ? node.pending_stat : kind_of(node)->stat(id);
+  }
   if (!node.link.empty()) {
     // A by-key link lives while its key still names the same object.
     auto key = ipc::parse_key(node.name);
@@ -223,17 +234,31 @@ void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   fuse_reply_attr(req, &out, timeouts_.attr);
 }
 
-void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set) {
+void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
+                         fuse_file_info* fi) {
   if (find_dir(ino)) return reply_error(req, -EPERM);
   auto node = inodes_.get(ino);
   if (!node) return reply_error(req, -ENOENT);
   Kind* kind = kind_of(*node);
   int r = 0;
-  if (to_set & FUSE_SET_ATTR_MODE) r = kind->set_mode(node->name, attr->st_mode & 07777);
+  // ftruncate through an open file first: a pending object is made by its file.
+  if ((to_set & FUSE_SET_ATTR_SIZE) && fi && fi->fh) {
+    r = reinterpret_cast<OpenFile*>(fi->fh)->truncate(uint64_t(attr->st_size));
+    if (r != -ENOSYS) {
+      if (r < 0) return reply_error(req, r);
+      to_set &= ~FUSE_SET_ATTR_SIZE;
+    }
+    r = 0;
+  }
+  std::string name = object_of(*node);
+  if (name.empty() &&
+      (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_SIZE)))
+    return reply_error(req, -ENOENT);  // not made yet
+  if (to_set & FUSE_SET_ATTR_MODE) r = kind->set_mode(name, attr->st_mode & 07777);
   if (r == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
-    r = kind->set_owner(node->name, (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : uid_t(-1),
+    r = kind->set_owner(name, (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : uid_t(-1),
                         (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : gid_t(-1));
-  if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE)) r = kind->truncate(node->name, attr->st_size);
+  if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE)) r = kind->truncate(name, attr->st_size);
   // Times are the kernel's own (SPEC §6): touch succeeds and changes nothing.
   if (r < 0) return reply_error(req, r);
   getattr(req, ino);
@@ -261,8 +286,25 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
     // System V objects are made through by-key/KEY; the entry is the object file itself.
     auto key = ipc::parse_key(parsed->object);
     if (!key) return R::failure(-EINVAL);
-    auto id = kind->create_keyed(*key, parsed->opts, mode & 07777, caller_of(req), excl);
+    Caller caller = caller_of(req);
+    auto id = kind->create_keyed(*key, parsed->opts, mode & 07777, caller, excl);
     if (!id) return R::failure(id.error());
+    if (id->empty()) {
+      Node proto;
+      proto.kind = dir.kind;
+      proto.name = "pending:" + ipc::format_key(*key);
+      proto.options = std::string(parsed->options);
+      proto.opts = parsed->opts;
+      proto.pending = true;
+      ipc::ObjectStat& ps = proto.pending_stat;
+      ps.mode = mode & 07777;
+      ps.uid = ps.cuid = caller.uid;
+      ps.gid = ps.cgid = caller.gid;
+      ::clock_gettime(CLOCK_REALTIME, &ps.mtime);
+      ps.atime = ps.ctime = ps.mtime;
+      *st = ps;
+      return inodes_.find_or_add(proto, true);
+    }
     object = *id;
     made = kind->stat(object);
   } else if (!kind->keyed()) {
@@ -285,6 +327,15 @@ void Filesystem::mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode
   ipc::ObjectStat st;
   auto node = make(req, *dir, name, mode, O_EXCL, &st);
   if (!node) return reply_error(req, node.error());
+  if ((*node)->pending) {
+    // Nothing will ever write to it: let its file make it with the defaults now.
+    auto file = open_node(**node, O_WRONLY);
+    if (!file) {
+      inodes_.forget((*node)->ino, 1);
+      return reply_error(req, file.error());
+    }
+    (*file)->release();
+  }
   fuse_entry_param e;
   fill_entry(**node, st, &e);
   fuse_reply_entry(req, &e);
@@ -340,6 +391,13 @@ void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
 Result<std::unique_ptr<OpenFile>> Filesystem::open_node(const Node& node, int flags) {
   using R = Result<std::unique_ptr<OpenFile>>;
   Kind* kind = kind_of(node);
+  if (node.pending) {
+    std::string id = object_of(node);
+    if (!id.empty()) return kind->open(id, node.opts, flags);
+    const ipc::ObjectStat& ps = node.pending_stat;
+    auto key = ipc::parse_key(std::string_view(node.name).substr(node.name.find(':') + 1));
+    return kind->open_pending(*key, node.opts, ps.mode, Caller{ps.uid, ps.gid, 0}, flags);
+  }
   if (node.opts.view() == View::kInfo) {
     if ((flags & O_ACCMODE) != O_RDONLY) return R::failure(-EINVAL);
     auto facts = kind->describe(node.name);

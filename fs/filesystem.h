@@ -44,7 +44,7 @@ class Filesystem {
   void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
   void forget(fuse_ino_t ino, uint64_t n) { inodes_.forget(ino, n); }
   void getattr(fuse_req_t req, fuse_ino_t ino);
-  void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set);
+  void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
   void readlink(fuse_req_t req, fuse_ino_t ino);
   void mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
   void unlink(fuse_req_t req, fuse_ino_t parent, const char* name);
@@ -69,6 +69,8 @@ class Filesystem {
   Result<std::shared_ptr<const Node>> resolve_key(const Dir& dir, std::string_view name,
                                                   ipc::ObjectStat* st);
   Result<std::unique_ptr<OpenFile>> open_node(const Node& node, int flags);
+  // The object a node stands for: its name, or for a pending node the id made since ("" if none).
+  std::string object_of(const Node& node);
   void fill_entry(const Node& node, const ipc::ObjectStat& st, fuse_entry_param* e) const;
   void fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const;
   Result<ipc::ObjectStat> stat_node(const Node& node);

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "fs/open_options.h"
+#include "ipc/object_stat.h"
 
 namespace ipcfs::fs {
 
@@ -43,6 +44,10 @@ struct Node {
   OpenOptions opts;     // parsed options
   uint64_t serial = 0;  // ObjectStat::serial when the node was made
   std::string link;     // by-key symlinks: the target "../ID[@options]"; empty otherwise
+  // A by-key object whose creation waits for its size or nsems (Kind::open_pending). Its name
+  // is "pending:KEY"; pending_stat is what stat shows until the object exists.
+  bool pending = false;
+  ipc::ObjectStat pending_stat;
 };
 
 class InodeTable {

@@ -64,9 +64,15 @@ class Kind {
   }
   // The name (decimal id) of the object with KEY; -ENOENT if none.
   virtual Result<std::string> find_key(key_t) { return Result<std::string>::failure(-ENOENT); }
-  // Creates (or, without EXCL, finds) the object for KEY as CALLER; returns its name.
+  // Creates (or, without EXCL, finds) the object for KEY as CALLER; returns its name. An empty
+  // name means the object cannot be made yet (a System V segment without a size, a set without
+  // nsems): open_pending() then gives a file that makes it once a truncate or write says how.
   virtual Result<std::string> create_keyed(key_t, const OpenOptions&, mode_t, const Caller&, bool) {
     return Result<std::string>::failure(-ENOTSUP);
+  }
+  virtual Result<std::unique_ptr<OpenFile>> open_pending(key_t, const OpenOptions&, mode_t,
+                                                         const Caller&, int) {
+    return Result<std::unique_ptr<OpenFile>>::failure(-ENOTSUP);
   }
 };
 

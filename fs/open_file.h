@@ -5,6 +5,7 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include <cstdint>
 #include <string>
 
 namespace ipcfs::fs {
@@ -17,6 +18,8 @@ class OpenFile {
   virtual void write(fuse_req_t req, const char* buf, size_t size, off_t off) = 0;
   // Default: a regular file, always ready.
   virtual void poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events);
+  // ftruncate(2) through this open. -ENOSYS: not the file's business, the kind's truncate applies.
+  virtual int truncate(uint64_t) { return -ENOSYS; }
   // Called once before the file is destroyed: drop anything that refers to it.
   virtual void release() {}
 

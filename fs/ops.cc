@@ -33,8 +33,8 @@ void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* list) {
 void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   fs(req).getattr(req, ino);
 }
-void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info*) {
-  fs(req).setattr(req, ino, attr, to_set);
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
+  fs(req).setattr(req, ino, attr, to_set, fi);
 }
 void op_readlink(fuse_req_t req, fuse_ino_t ino) {
   fs(req).readlink(req, ino);
