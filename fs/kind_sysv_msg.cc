@@ -1,10 +1,231 @@
-// sysv/msg: not built yet; the directory lists empty until it is.
+// sysv/msg: System V message queues (SPEC §5.1), named by msqid and reached by key through
+// by-key/. Data moves through QueueFile; System V queues have no descriptor, so parked
+// operations are retried on the Watcher's timer.
+#include <fcntl.h>
+#include <sys/ipc.h>
+
+#include <cstdio>
+#include <mutex>
+
 #include "fs/kind.h"
+#include "fs/queue_file.h"
+#include "fs/watcher.h"
+#include "ipc/names.h"
+#include "ipc/sysv_list.h"
+#include "ipc/sysv_msg.h"
 
 namespace ipcfs::fs {
 
-std::unique_ptr<Kind> make_sysv_msg_kind(Watcher&) {
-  return nullptr;
+namespace {
+
+using ipc::MsqChange;
+using ipc::MsqInfo;
+using ipc::ObjectStat;
+using ipc::SysvMsgQueue;
+
+// How many queued messages poll looks through (MSG_COPY) for one of the open's type before it
+// just says "readable": a bound on the work of one readiness check.
+constexpr uint64_t kTypeScanLimit = 256;
+
+class SysvMsgBackend : public QueueBackend {
+ public:
+  SysvMsgBackend(SysvMsgQueue q, long send_type, long recv_type)
+      : q_(q), send_type_(send_type), recv_type_(recv_type) {}
+
+  Result<size_t> receive(std::vector<char>& buf) override { return q_.receive(recv_type_, buf); }
+  int send(const char* data, size_t len) override { return q_.send(send_type_, data, len); }
+
+  Readiness readiness() override {
+    auto info = q_.stat();
+    // A queue removed under an open file: wake pollers, whose next read or write says EIDRM.
+    if (!info) return {true, true};
+    bool readable = info->qnum > 0 && (recv_type_ == 0 || has_match(info->qnum));
+    bool writable = info->stat.size < info->qbytes && info->qnum < info->qbytes;
+    return {readable, writable};
+  }
+
+ private:
+  bool matches(long type) const {
+    return recv_type_ > 0 ? type == recv_type_ : type <= -recv_type_;
+  }
+  // Whether a message msgrcv(recv_type_) would take is queued, looked up without taking it.
+  bool has_match(uint64_t qnum) {
+    std::lock_guard lock(scan_mu_);
+    for (size_t i = 0; i < std::min(qnum, kTypeScanLimit); ++i) {
+      long type = 0;
+      auto n = q_.copy(i, scan_, &type);
+      if (!n) return n.error() != -EAGAIN;  // no MSG_COPY or other trouble: cannot tell
+      if (matches(type)) return true;
+    }
+    return qnum > kTypeScanLimit;
+  }
+
+  const SysvMsgQueue q_;
+  const long send_type_;
+  const long recv_type_;
+  std::mutex scan_mu_;  // readiness runs in libfuse workers and the watcher thread alike
+  std::vector<char> scan_;
+};
+
+class SysvMsgKind : public Kind {
+ public:
+  explicit SysvMsgKind(Watcher& w) : watcher_(w) {}
+
+  std::string_view name() const override { return "sysv-msg"; }
+  uint32_t allowed_options() const override {
+    return kOptType | kOptStream | kOptDrain | kOptPeek | kOptInfo | kOptExcl;
+  }
+
+  Result<std::vector<std::string>> list() override {
+    using R = Result<std::vector<std::string>>;
+    auto t = ipc::SysvTable::read(ipc::SysvKind::kMsg);
+    if (!t) return R::failure(t.error());
+    std::vector<std::string> names;
+    names.reserve(t->size());
+    for (size_t r = 0; r < t->size(); ++r) names.push_back(std::to_string(t->id(r)));
+    return names;
+  }
+
+  Result<ObjectStat> stat(std::string_view name) override {
+    auto info = info_of(name);
+    if (!info) return Result<ObjectStat>::failure(info.error());
+    return info->stat;
+  }
+
+  // Queues are made through by-key/KEY only (create_keyed).
+  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&,
+                            bool) override {
+    return Result<ObjectStat>::failure(-EPERM);
+  }
+
+  int remove(std::string_view name) override {
+    auto id = ipc::parse_id(name);
+    return id ? SysvMsgQueue(*id).remove() : -ENOENT;
+  }
+  int set_mode(std::string_view name, mode_t mode) override {
+    MsqChange c;
+    c.set_mode = true;
+    c.mode = mode;
+    return change(name, c);
+  }
+  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
+    MsqChange c;
+    c.uid = uid;
+    c.gid = gid;
+    return change(name, c);
+  }
+  // `>` on a queue removes nothing (SPEC §5.1); any other size makes no sense for a queue.
+  int truncate(std::string_view, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
+
+  Result<Facts> describe(std::string_view name) override {
+    auto m = info_of(name);
+    if (!m) return Result<Facts>::failure(m.error());
+    const ObjectStat& s = m->stat;
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", unsigned(s.mode));
+    return Facts{{"kind", "sysv-msg"},
+                 {"key", ipc::format_key(m->key)},
+                 {"id", std::string(name)},
+                 {"mode", mode},
+                 {"uid", std::to_string(s.uid)},
+                 {"gid", std::to_string(s.gid)},
+                 {"cuid", std::to_string(s.cuid)},
+                 {"cgid", std::to_string(s.cgid)},
+                 {"bytes", std::to_string(s.size)},
+                 {"qnum", std::to_string(m->qnum)},
+                 {"qbytes", std::to_string(m->qbytes)},
+                 {"lspid", std::to_string(m->lspid)},
+                 {"lrpid", std::to_string(m->lrpid)},
+                 {"stime", std::to_string(m->stime)},
+                 {"rtime", std::to_string(m->rtime)},
+                 {"ctime", std::to_string(m->ctime)}};
+  }
+
+  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& o,
+                                         int flags) override {
+    using R = Result<std::unique_ptr<OpenFile>>;
+    auto id = ipc::parse_id(name);
+    if (!id) return R::failure(-ENOENT);
+    SysvMsgQueue q(*id);
+    if (auto info = q.stat(); !info) return R::failure(info.error());
+    bool writes = (flags & O_ACCMODE) != O_RDONLY;
+    if (o.view() == View::kPeek) {
+      if (writes) return R::failure(-EINVAL);
+      auto msgs = q.peek();
+      if (!msgs) return R::failure(msgs.error());
+      std::string text;
+      for (const auto& m : *msgs) text += m.data;
+      return std::unique_ptr<OpenFile>(std::make_unique<TextFile>(std::move(text)));
+    }
+    // msgsnd needs mtype > 0; a read selector of 0 or below means "any" / "lowest".
+    if (writes && o.has(kOptType) && o.type <= 0) return R::failure(-EINVAL);
+    long send_type = o.has(kOptType) ? o.type : 1;
+    long recv_type = o.has(kOptType) ? o.type : 0;
+    auto backend = std::make_unique<SysvMsgBackend>(q, send_type, recv_type);
+    return std::unique_ptr<OpenFile>(std::make_unique<QueueFile>(
+        std::move(backend), o.view(), (flags & O_NONBLOCK) != 0, watcher_));
+  }
+
+  bool keyed() const override { return true; }
+
+  Result<std::vector<std::pair<key_t, std::string>>> list_keys() override {
+    using R = Result<std::vector<std::pair<key_t, std::string>>>;
+    auto t = ipc::SysvTable::read(ipc::SysvKind::kMsg);
+    if (!t) return R::failure(t.error());
+    std::vector<std::pair<key_t, std::string>> keys;
+    for (size_t r = 0; r < t->size(); ++r)
+      if (t->key(r) != IPC_PRIVATE) keys.emplace_back(key_t(t->key(r)), std::to_string(t->id(r)));
+    return keys;
+  }
+
+  // msgget without IPC_CREAT asks for no permission: it only maps the key to the id.
+  Result<std::string> find_key(key_t key) override {
+    auto q = SysvMsgQueue::get(key, 0);
+    if (!q) return Result<std::string>::failure(q.error());
+    return std::to_string(q->id());
+  }
+
+  Result<std::string> create_keyed(key_t key, const OpenOptions&, mode_t mode,
+                                   const Caller& caller, bool excl) override {
+    using R = Result<std::string>;
+    auto q = SysvMsgQueue::get(key, IPC_CREAT | IPC_EXCL | int(mode & 0777));
+    if (q) {
+      // The caller owns what it creates, never the daemon (SPEC §7); cuid/cgid stay the
+      // daemon's, as the kernel records who really called msgget.
+      MsqChange c;
+      c.set_mode = true;
+      c.mode = mode & 0777;
+      c.uid = caller.uid;
+      c.gid = caller.gid;
+      if (int e = q->change(c); e < 0) {
+        (void)q->remove();
+        return R::failure(e);
+      }
+    } else if (q.error() == -EEXIST && !excl) {
+      q = SysvMsgQueue::get(key, 0);
+    }
+    if (!q) return R::failure(q.error());
+    return std::to_string(q->id());
+  }
+
+ private:
+  static Result<MsqInfo> info_of(std::string_view name) {
+    auto id = ipc::parse_id(name);
+    if (!id) return Result<MsqInfo>::failure(-ENOENT);
+    return SysvMsgQueue(*id).stat();
+  }
+  static int change(std::string_view name, const MsqChange& c) {
+    auto id = ipc::parse_id(name);
+    return id ? SysvMsgQueue(*id).change(c) : -ENOENT;
+  }
+
+  Watcher& watcher_;
+};
+
+}  // namespace
+
+std::unique_ptr<Kind> make_sysv_msg_kind(Watcher& w) {
+  return std::make_unique<SysvMsgKind>(w);
 }
 
 }  // namespace ipcfs::fs
