@@ -9,7 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 #include <array>
 #include <atomic>
 #include <chrono>
