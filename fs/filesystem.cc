@@ -358,6 +358,7 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   fi->direct_io = (*file)->direct_io;
   fi->nonseekable = (*file)->nonseekable;
   fi->noflush = 1;
+  (*file)->changed = AttrInvalidator{se_, e.ino};
   fi->fh = reinterpret_cast<uint64_t>(file->release());
   if (fuse_reply_create(req, &e, fi) != 0) {
     auto* f = reinterpret_cast<OpenFile*>(fi->fh);
@@ -418,6 +419,7 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fi->direct_io = (*file)->direct_io;
   fi->nonseekable = (*file)->nonseekable;
   fi->noflush = 1;
+  (*file)->changed = AttrInvalidator{se_, ino};
   fi->fh = reinterpret_cast<uint64_t>(file->release());
   if (fuse_reply_open(req, fi) != 0) {
     auto* f = reinterpret_cast<OpenFile*>(fi->fh);

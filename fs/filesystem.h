@@ -27,8 +27,10 @@ struct Dir {
 
 struct Timeouts {
   double entry = 1.0;  // objects made or removed elsewhere show within a second (SPEC §3)
-  double attr = 0.0;   // sizes change with every message: always ask
-  double dir = 60.0;   // the fixed tree never changes
+  // Others' changes show within a second; ipcfs's own receives invalidate at once (the kernel
+  // itself invalidates after a write).
+  double attr = 1.0;
+  double dir = 60.0;  // the fixed tree never changes
 };
 
 class Filesystem {
@@ -38,6 +40,8 @@ class Filesystem {
 
   static const fuse_lowlevel_ops& ops();
   Watcher& watcher() { return watcher_; }
+  // The session, for notifications to the kernel; set once it exists.
+  void set_session(fuse_session* se) { se_ = se; }
   const InodeTable& inodes() const { return inodes_; }
 
   void init(fuse_conn_info* conn);
@@ -80,6 +84,7 @@ class Filesystem {
   InodeTable inodes_;
   std::array<std::unique_ptr<Kind>, kKindCount> kinds_;
   Timeouts timeouts_;
+  fuse_session* se_ = nullptr;
   uid_t owner_uid_;
   gid_t owner_gid_;
 };

@@ -18,9 +18,14 @@ using ipc::ObjectStat;
 
 class PosixMqBackend : public QueueBackend {
  public:
-  PosixMqBackend(MessageQueue q, long msgsize, unsigned prio)
-      : q_(std::move(q)), msgsize_(size_t(msgsize)), prio_(prio) {}
+  PosixMqBackend(MessageQueue q, unsigned prio) : q_(std::move(q)), prio_(prio) {}
   Result<size_t> receive(std::vector<char>& buf) override {
+    if (msgsize_ == 0) {
+      // Asked only by readers, and only once: writers never pay for it.
+      auto a = q_.attr();
+      if (!a) return Result<size_t>::failure(a.error());
+      msgsize_ = size_t(a->msgsize);
+    }
     if (buf.size() < msgsize_) buf.resize(msgsize_);
     return q_.receive(buf.data(), buf.size());
   }
@@ -34,8 +39,8 @@ class PosixMqBackend : public QueueBackend {
 
  private:
   const MessageQueue q_;
-  const size_t msgsize_;
   const unsigned prio_;
+  size_t msgsize_ = 0;  // the queue's message size, once a receive needed it
 };
 
 class PosixMqKind : public Kind {
@@ -107,9 +112,7 @@ class PosixMqKind : public Kind {
     using R = Result<std::unique_ptr<OpenFile>>;
     auto q = MessageQueue::open(name, flags & O_ACCMODE);
     if (!q) return R::failure(q.error());
-    auto a = q->attr();
-    if (!a) return R::failure(a.error());
-    auto backend = std::make_unique<PosixMqBackend>(std::move(*q), a->msgsize, o.prio);
+    auto backend = std::make_unique<PosixMqBackend>(std::move(*q), o.prio);
     return std::unique_ptr<OpenFile>(std::make_unique<QueueFile>(
         std::move(backend), o.view(), (flags & O_NONBLOCK) != 0, watcher_));
   }

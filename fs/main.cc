@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "ipcfs: bad mount options\n");
       return kExitUsage;
     }
+    fs.set_session(se);
     if (fuse_set_signal_handlers(se) != 0 || fuse_session_mount(se, c.fuse.mountpoint) != 0) {
       std::fprintf(stderr, "ipcfs: cannot mount on %s\n", c.fuse.mountpoint);
       fuse_session_destroy(se);

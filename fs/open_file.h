@@ -10,6 +10,15 @@
 
 namespace ipcfs::fs {
 
+// Tells the kernel that an object's attributes changed behind its back (a message received).
+struct AttrInvalidator {
+  fuse_session* se = nullptr;
+  fuse_ino_t ino = 0;
+  void operator()() const {
+    if (se) fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
+  }
+};
+
 class OpenFile {
  public:
   virtual ~OpenFile() = default;
@@ -26,6 +35,8 @@ class OpenFile {
   // How the kernel treats the open file (copied into fuse_file_info).
   bool direct_io = true;
   bool nonseekable = false;
+  // Set by Filesystem when the file is opened.
+  AttrInvalidator changed;
 };
 
 // A read-only view whose content is fixed when it is opened (@info, @peek).

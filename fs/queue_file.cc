@@ -90,6 +90,7 @@ int QueueFile::fill_locked(off_t) {
   }
   Result<size_t> n = backend_->receive(msg_);
   if (!n) return n.error();
+  changed();  // the size (bytes queued) shrank
   len_ = *n;
   pos_ = 0;
   received_ = true;

@@ -1,0 +1,109 @@
+// NullFs: a FUSE file whose operations cost nothing but the round trip.
+#include "bench/null_fs.h"
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace ipcfs::bench {
+
+namespace {
+
+constexpr fuse_ino_t kFile = 2;
+constexpr double kEntryTimeout = 1.0;  // as ipcfs for objects
+constexpr double kAttrTimeout = 1.0;   // libfuse's default
+
+void fill(fuse_ino_t ino, struct stat* st) {
+  std::memset(st, 0, sizeof *st);
+  st->st_ino = ino;
+  st->st_mode = ino == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0666;
+  st->st_nlink = 1;
+}
+
+void nl_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  if (parent != FUSE_ROOT_ID || std::strcmp(name, "f") != 0) {
+    fuse_reply_err(req, ENOENT);
+    return;
+  }
+  fuse_entry_param e{};
+  e.ino = kFile;
+  e.entry_timeout = kEntryTimeout;
+  e.attr_timeout = kAttrTimeout;
+  fill(kFile, &e.attr);
+  fuse_reply_entry(req, &e);
+}
+void nl_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  struct stat st;
+  fill(ino, &st);
+  fuse_reply_attr(req, &st, ino == FUSE_ROOT_ID ? 60.0 : kAttrTimeout);
+}
+void nl_open(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  fi->direct_io = 1;
+  fi->noflush = 1;
+  fuse_reply_open(req, fi);
+}
+void nl_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info*) {
+  static const char kData[] = "x\n";
+  if (off >= 2) {
+    fuse_reply_buf(req, nullptr, 0);
+    return;
+  }
+  fuse_reply_buf(req, kData + off, std::min<size_t>(size, size_t(2 - off)));
+}
+void nl_write(fuse_req_t req, fuse_ino_t, const char*, size_t size, off_t, fuse_file_info*) {
+  fuse_reply_write(req, size);
+}
+void nl_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
+  fuse_reply_err(req, 0);
+}
+void nl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int, fuse_file_info* fi) {
+  nl_getattr(req, ino, fi);
+}
+
+}  // namespace
+
+NullFs::NullFs() {
+  char tmpl[] = "/tmp/ipcfs-nullfs.XXXXXX";
+  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
+  root_ = tmpl;
+  static fuse_lowlevel_ops ops = [] {
+    fuse_lowlevel_ops o{};
+    o.lookup = nl_lookup;
+    o.getattr = nl_getattr;
+    o.setattr = nl_setattr;
+    o.open = nl_open;
+    o.read = nl_read;
+    o.write = nl_write;
+    o.release = nl_release;
+    return o;
+  }();
+  const char* argv[] = {"nullfs", "-o", "default_permissions,fsname=nullfs", nullptr};
+  fuse_args args = FUSE_ARGS_INIT(3, const_cast<char**>(argv));
+  se_ = fuse_session_new(&args, &ops, sizeof ops, nullptr);
+  if (!se_ || fuse_session_mount(se_, root_.c_str()) != 0)
+    throw std::runtime_error("nullfs: cannot mount");
+  loop_ = std::thread([this] {
+    fuse_loop_config* cfg = fuse_loop_cfg_create();
+    fuse_loop_cfg_set_max_threads(cfg, 10);
+    fuse_session_loop_mt(se_, cfg);
+    fuse_loop_cfg_destroy(cfg);
+  });
+  // Wait until the kernel answers through us.
+  struct stat st;
+  for (int i = 0; i < 200 && ::stat(file().c_str(), &st) != 0; ++i) ::usleep(10000);
+}
+
+NullFs::~NullFs() {
+  fuse_session_exit(se_);
+  fuse_session_unmount(se_);  // wakes the workers with ENODEV
+  if (loop_.joinable()) loop_.join();
+  fuse_session_destroy(se_);
+  ::rmdir(root_.c_str());
+}
+
+}  // namespace ipcfs::bench

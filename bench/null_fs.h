@@ -1,0 +1,29 @@
+// NullFs: the floor for every ipcfs benchmark. A minimal low-level FUSE filesystem with one
+// file, "f", mounted in-process with the same kernel-visible settings as ipcfs (default
+// permissions, direct_io, the same timeouts and worker threads), whose handlers do no work.
+#pragma once
+
+#include <string>
+#include <thread>
+
+struct fuse_session;
+
+namespace ipcfs::bench {
+
+class NullFs {
+ public:
+  NullFs();
+  ~NullFs();
+  NullFs(const NullFs&) = delete;
+  NullFs& operator=(const NullFs&) = delete;
+
+  // The one file: reads give "x\n", writes are accepted and dropped.
+  std::string file() const { return root_ + "/f"; }
+
+ private:
+  std::string root_;
+  fuse_session* se_ = nullptr;
+  std::thread loop_;
+};
+
+}  // namespace ipcfs::bench
