@@ -117,7 +117,8 @@ namespace {
 // msgrcv with IPC_NOWAIT|FLAGS into BUF, growing BUF on E2BIG (which leaves the message queued).
 Result<size_t> receive_grown(int id, long msgtyp, int flags, std::vector<char>& buf, long* type) {
   using R = Result<size_t>;
-  if (buf.size() < kHeader + kFirstText) buf.resize(kHeader + kFirstText);
+  // A caller-sized buffer is tried as it is: growing it on E2BIG is the slow path, not a loss.
+  if (buf.size() <= kHeader) buf.resize(kHeader + kFirstText);
   for (;;) {
     size_t cap = buf.size() - kHeader;
     ssize_t n = ::msgrcv(id, buf.data(), cap, msgtyp, IPC_NOWAIT | flags);
