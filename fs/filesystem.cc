@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -525,6 +526,23 @@ void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size
     return (void)fuse_reply_buf(req, v.data(), v.size());
   }
   reply_error(req, -ENODATA);
+}
+
+void Filesystem::setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value,
+                          size_t size, int flags) {
+  auto node = inodes_.get(ino);
+  if (!node) return reply_error(req, find_dir(ino) ? -ENOTSUP : -ENOENT);
+  constexpr std::string_view kPrefix = "user.ipcfs.";
+  std::string_view want(name);
+  if (want.substr(0, kPrefix.size()) != kPrefix) return reply_error(req, -ENOTSUP);
+  std::string object = object_of(*node);
+  if (object.empty()) return reply_error(req, -ENOENT);
+  // Every fact exists already: there is nothing to create.
+  if (flags & XATTR_CREATE) return reply_error(req, -EEXIST);
+  int r = kind_of(*node)->set_fact(object, want.substr(kPrefix.size()),
+                                   std::string_view(value, size), caller_of(req));
+  if (r < 0) return reply_error(req, r);
+  fuse_reply_err(req, 0);
 }
 
 void Filesystem::listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {

@@ -59,6 +59,8 @@ class Filesystem {
   void releasedir(fuse_req_t req, fuse_file_info* fi);
   void statfs(fuse_req_t req);
   void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
+  void setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                int flags);
   void listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 
  private:

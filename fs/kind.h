@@ -51,6 +51,11 @@ class Kind {
   virtual int truncate(std::string_view name, uint64_t size) = 0;
   // The facts of @info and user.ipcfs.* xattrs, in display order.
   virtual Result<Facts> describe(std::string_view name) = 0;
+  // Writes the fact FACT (the xattr user.ipcfs.FACT) of NAME as CALLER, for the few facts that
+  // are writable (SPEC §6). -EPERM for any other fact, -EINVAL for a value that does not parse.
+  virtual int set_fact(std::string_view, std::string_view, std::string_view, const Caller&) {
+    return -EPERM;
+  }
   // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.
   // The @info view is handled by the caller.
   virtual Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& opts,

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sys/ipc.h>
 
+#include <climits>
 #include <cstdio>
 #include <mutex>
 
@@ -141,6 +142,23 @@ class SysvMsgKind : public Kind {
                  {"ctime", std::to_string(m->ctime)}};
   }
 
+  // user.ipcfs.qbytes: the queue's byte limit. The daemon may be privileged, so IPC_SET's own
+  // rules are applied to the caller: only the owner or creator (or root) may change it, and
+  // only root may raise it over msgmnb.
+  int set_fact(std::string_view name, std::string_view fact, std::string_view value,
+               const Caller& caller) override {
+    if (fact != "qbytes") return -EPERM;
+    auto qbytes = ipc::parse_decimal(value, INT_MAX);
+    if (!qbytes || *qbytes == 0) return -EINVAL;
+    auto m = info_of(name);
+    if (!m) return m.error();
+    if (caller.uid != 0 && caller.uid != m->stat.uid && caller.uid != m->stat.cuid) return -EPERM;
+    if (caller.uid != 0 && *qbytes > ipc::msgmnb()) return -EPERM;
+    MsqChange c;
+    c.qbytes = *qbytes;
+    return change(name, c);
+  }
+
   Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& o,
                                          int flags) override {
     using R = Result<std::unique_ptr<OpenFile>>;
@@ -185,8 +203,8 @@ class SysvMsgKind : public Kind {
     return std::to_string(q->id());
   }
 
-  Result<std::string> create_keyed(key_t key, const OpenOptions&, mode_t mode,
-                                   const Caller& caller, bool excl) override {
+  Result<std::string> create_keyed(key_t key, const OpenOptions&, mode_t mode, const Caller& caller,
+                                   bool excl) override {
     using R = Result<std::string>;
     auto q = SysvMsgQueue::get(key, IPC_CREAT | IPC_EXCL | int(mode & 0777));
     if (q) {

@@ -94,8 +94,9 @@ void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
 void op_statfs(fuse_req_t req, fuse_ino_t) {
   fs(req).statfs(req);
 }
-void op_setxattr(fuse_req_t req, fuse_ino_t, const char*, const char*, size_t, int) {
-  reply_error(req, -ENOTSUP);
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value, size_t size,
+                 int flags) {
+  fs(req).setxattr(req, ino, name, value, size, flags);
 }
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
   fs(req).getxattr(req, ino, name, size);

@@ -41,14 +41,26 @@ timespec at(time_t t) {
 
 }  // namespace
 
-size_t msgmax() {
-  UniqueFd fd(::open("/proc/sys/kernel/msgmax", O_RDONLY | O_CLOEXEC));
+namespace {
+
+size_t read_limit(const char* path, size_t fallback) {
+  UniqueFd fd(::open(path, O_RDONLY | O_CLOEXEC));
   char buf[32];
   ssize_t n = fd.valid() ? ::read(fd.get(), buf, sizeof buf - 1) : -1;
-  if (n <= 0) return kFirstText;
+  if (n <= 0) return fallback;
   buf[n] = '\0';
   long v = std::strtol(buf, nullptr, 10);
-  return v > 0 ? size_t(v) : kFirstText;
+  return v > 0 ? size_t(v) : fallback;
+}
+
+}  // namespace
+
+size_t msgmax() {
+  return read_limit("/proc/sys/kernel/msgmax", kFirstText);
+}
+
+size_t msgmnb() {
+  return read_limit("/proc/sys/kernel/msgmnb", 16384);
 }
 
 Result<SysvMsgQueue> SysvMsgQueue::get(key_t key, int flags) {

@@ -78,5 +78,8 @@ class SysvMsgQueue {
 
 // /proc/sys/kernel/msgmax of the caller's IPC namespace (8192 if unreadable).
 size_t msgmax();
+// /proc/sys/kernel/msgmnb: the default queue byte limit, and the most that IPC_SET may set
+// without CAP_SYS_RESOURCE (16384 if unreadable).
+size_t msgmnb();
 
 }  // namespace ipcfs::ipc

@@ -230,6 +230,63 @@ TEST(SysvMsgOwner, QueueMadeThroughIpcfsBelongsToTheCaller) {
       << "raw: " << ipcs.out;
 }
 
+// IPC_SET's rules hold for the caller even though the daemon runs as root: only the owner may
+// change the byte limit, and not over msgmnb.
+TEST(SysvMsgOwner, QbytesAttributeFollowsIpcSetRules) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to act as another user";
+  Mount m({"-o", "allow_other"});
+  int id = ::msgget(IPC_PRIVATE, IPC_CREAT | 0666);
+  ASSERT_GE(id, 0);
+  std::string file = m.path("sysv/msg/" + std::to_string(id));
+  auto as = [&](const std::string& who, const std::string& cmd) {
+    return sh("setpriv --reuid " + who + " --regid " + who + " --clear-groups " + cmd + " 2>&1");
+  };
+  Shell other = as("4321", "setfattr -n user.ipcfs.qbytes -v 100 " + file);
+  msqid_ds ds{};
+  ::msgctl(id, IPC_STAT, &ds);
+  ds.msg_perm.uid = 4321;
+  ::msgctl(id, IPC_SET, &ds);
+  Shell owner = as("4321", "setfattr -n user.ipcfs.qbytes -v 200 " + file);
+  msqid_ds after{};
+  ::msgctl(id, IPC_STAT, &after);
+  FILE* f = std::fopen("/proc/sys/kernel/msgmnb", "r");
+  unsigned long mnb = 0;
+  if (f) {
+    if (std::fscanf(f, "%lu", &mnb) != 1) mnb = 0;
+    std::fclose(f);
+  }
+  Shell over =
+      as("4321", "setfattr -n user.ipcfs.qbytes -v " + std::to_string(mnb + 1) + " " + file);
+  // Root may change another user's queue (over msgmnb only with CAP_SYS_RESOURCE, which
+  // containers often drop, so stay within it).
+  Shell root = sh("setfattr -n user.ipcfs.qbytes -v " + std::to_string(mnb - 1) + " " + file +
+                  " && getfattr --only-values -n user.ipcfs.qbytes " + file);
+  ::msgctl(id, IPC_RMID, nullptr);
+  EXPECT_NE(other.status, 0);
+  EXPECT_NE(other.out.find("Operation not permitted"), std::string::npos) << other.out;
+  EXPECT_EQ(owner.status, 0) << owner.out;
+  EXPECT_EQ(after.msg_qbytes, 200u);
+  EXPECT_NE(over.out.find("Operation not permitted"), std::string::npos) << over.out;
+  EXPECT_EQ(root.out, std::to_string(mnb - 1)) << root.err;
+}
+
+TEST_F(SysvMsg, QbytesIsTheOneWritableAttribute) {
+  int id = direct();
+  std::string ids = std::to_string(id);
+  ASSERT_EQ(run("setfattr -n user.ipcfs.qbytes -v 100 " + ids).status, 0);
+  EXPECT_EQ(stat(id).msg_qbytes, 100u);
+  EXPECT_EQ(run("getfattr --only-values -n user.ipcfs.qbytes " + ids).out, "100");
+  for (std::string bad : {"abc", "0", "-5", "1e3", "0x10", " 7", "99999999999"}) {
+    Shell s = run("setfattr -n user.ipcfs.qbytes -v '" + bad + "' " + ids + " 2>&1");
+    EXPECT_NE(s.out.find("Invalid argument"), std::string::npos) << bad << ": " << s.out;
+  }
+  Shell ro = run("setfattr -n user.ipcfs.qnum -v 5 " + ids + " 2>&1");
+  EXPECT_NE(ro.out.find("Operation not permitted"), std::string::npos) << ro.out;
+  Shell other = run("setfattr -n user.other -v 5 " + ids + " 2>&1");
+  EXPECT_NE(other.out.find("not supported"), std::string::npos) << other.out;
+  EXPECT_EQ(stat(id).msg_qbytes, 100u);
+}
+
 TEST_F(SysvMsg, InfoAndExtendedAttributes) {
   key_t key = new_key();
   int id = direct(key, 0640);
