@@ -203,9 +203,12 @@ class SysvMsgKind : public Kind {
     return std::to_string(q->id());
   }
 
-  Result<std::string> create_keyed(key_t key, const OpenOptions&, mode_t mode, const Caller& caller,
-                                   bool excl) override {
+  Result<std::string> create_keyed(key_t key, const OpenOptions& o, mode_t mode,
+                                   const Caller& caller, bool excl) override {
     using R = Result<std::string>;
+    // Options the creating open (a write) would refuse must not leave a queue made behind.
+    if (o.has(kOptPeek) || o.has(kOptInfo) || (o.has(kOptType) && o.type <= 0))
+      return R::failure(-EINVAL);
     auto q = SysvMsgQueue::get(key, IPC_CREAT | IPC_EXCL | int(mode & 0777));
     if (q) {
       // The caller owns what it creates, never the daemon (SPEC §7); cuid/cgid stay the

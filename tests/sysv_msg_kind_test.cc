@@ -104,6 +104,9 @@ TEST_F(SysvMsgKindTest, CreateKeyedBelongsToTheCallerWithItsMode) {
   key_t key = unique_key();
   EXPECT_EQ(kind_->find_key(key).error(), -ENOENT);
   Caller c{4321, 8765, 1};
+  for (const char* bad : {"type=0", "type=-1", "peek", "info"})
+    EXPECT_EQ(kind_->create_keyed(key, opts(bad), 0604, c, false).error(), -EINVAL) << bad;
+  EXPECT_EQ(kind_->find_key(key).error(), -ENOENT);  // nothing made
   auto id = kind_->create_keyed(key, OpenOptions{}, 0604, c, false);
   ASSERT_TRUE(id) << id.error();
   made_.push_back(std::stoi(*id));

@@ -149,6 +149,14 @@ TEST_F(SysvMsg, WriteToANewKeyWithOptionsCreatesAndSends) {
   EXPECT_EQ(run("ls by-key | grep -c '@'").out, "0\n");  // options never listed
 }
 
+TEST_F(SysvMsg, CreatingWithOptionsAWriteRefusesMakesNothing) {
+  for (std::string opt : {"@type=0", "@type=-2", "@peek", "@info"}) {
+    key_t key = new_key();
+    EXPECT_EQ(open_errno(path("by-key/" + hex(key) + opt), O_CREAT | O_WRONLY), EINVAL) << opt;
+    EXPECT_EQ(::msgget(key, 0), -1) << opt;
+  }
+}
+
 TEST_F(SysvMsg, ExclOnAnExistingKeyIsEexist) {
   key_t key = new_key();
   direct(key);
