@@ -342,7 +342,7 @@ void Filesystem::mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode
   fuse_entry_param e;
   fill_entry(**node, st, &e);
   // by-key/KEY is a symlink to ../ID once made: the kernel must not keep it as this file.
-  if (dir->by_key) e.entry_timeout = 0;
+  if (dir->by_key && !(*node)->pending) e.entry_timeout = 0;
   fuse_reply_entry(req, &e);
 }
 
@@ -361,7 +361,7 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   fuse_entry_param e;
   fill_entry(**node, st, &e);
   // by-key/KEY is a symlink to ../ID once made: the kernel must not keep it as this file.
-  if (dir->by_key) e.entry_timeout = 0;
+  if (dir->by_key && !(*node)->pending) e.entry_timeout = 0;
   fi->direct_io = (*file)->direct_io;
   fi->nonseekable = (*file)->nonseekable;
   fi->noflush = 1;

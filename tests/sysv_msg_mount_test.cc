@@ -108,6 +108,17 @@ TEST_F(SysvMsg, CatReceivesExactlyOneMessageOfAnyType) {
   EXPECT_EQ(r.out, "[two]\n");
 }
 
+TEST_F(SysvMsg, TruncatingRedirectRemovesNothing) {
+  int id = direct();
+  std::string ids = std::to_string(id);
+  ASSERT_EQ(send(id, 1, "keep"), 0);
+  ASSERT_EQ(run(": > " + ids + " && truncate -s 0 " + ids + " && echo new > " + ids).status, 0);
+  EXPECT_NE(run("truncate -s 5 " + ids + " 2>&1").out.find("Invalid argument"), std::string::npos);
+  EXPECT_EQ(recv(id, 0), "keep");
+  EXPECT_EQ(recv(id, 0), "new\n");
+  EXPECT_EQ(qnum(id), 0u);
+}
+
 TEST_F(SysvMsg, PeekShowsEverythingAndRemovesNothing) {
   key_t key = new_key();
   int id = direct(key);
