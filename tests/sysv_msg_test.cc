@@ -51,7 +51,7 @@ TEST(SysvMsg, SendReceiveByType) {
   EXPECT_EQ(type, 5);
   EXPECT_EQ(recv(t.q, -2, &type), "one");  // lowest type <= 2
   EXPECT_EQ(type, 1);
-  EXPECT_EQ(recv(t.q, 4), err(-EAGAIN));  // none of that type: never blocks
+  EXPECT_EQ(recv(t.q, 4), err(-EAGAIN));    // none of that type: never blocks
   EXPECT_EQ(recv(t.q, 0, &type), "three");  // first in the queue
   EXPECT_EQ(type, 3);
   EXPECT_EQ(recv(t.q, 0), "two");
