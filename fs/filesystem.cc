@@ -298,6 +298,8 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
       proto.options = std::string(parsed->options);
       proto.opts = parsed->opts;
       proto.pending = true;
+      // Never the node of an earlier pending creation of this key, with its creator and mode.
+      proto.serial = ++pending_serial_;
       ipc::ObjectStat& ps = proto.pending_stat;
       ps.mode = mode & 07777;
       ps.uid = ps.cuid = caller.uid;

@@ -53,6 +53,14 @@ class SysvSemBackend : public SemBackend {
   SemGrammar grammar() const override { return {index_ < 0, nsems_, ipc::kSemVmx}; }
 
   int apply(const SemCommand& c) override {
+    // The command was checked against the set's size, so EINVAL means the id no longer names
+    // a set: a wait ended by removal gets the same EIDRM the kernel gives its own sleepers.
+    int r = apply_once(c);
+    return r == -EINVAL ? -EIDRM : r;
+  }
+
+ private:
+  int apply_once(const SemCommand& c) {
     using T = SemCommand::Type;
     auto one = [&](int delta) { return set_.op({sembuf{uint16_t(index_), int16_t(delta), 0}}); };
     switch (c.type) {
@@ -76,7 +84,6 @@ class SysvSemBackend : public SemBackend {
     return -EINVAL;
   }
 
- private:
   const SemSet set_;
   const unsigned nsems_;  // fixed for the set's life
   const int index_;
