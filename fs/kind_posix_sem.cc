@@ -3,7 +3,10 @@
 #include <fcntl.h>
 #include <semaphore.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <mutex>
 
 #include "fs/kind.h"
 #include "fs/sem_file.h"
@@ -22,10 +25,10 @@ std::string value_text(unsigned v) {
 
 class PosixSemBackend : public SemBackend {
  public:
-  explicit PosixSemBackend(NamedSemaphore sem) : sem_(std::move(sem)) {}
+  explicit PosixSemBackend(std::shared_ptr<const NamedSemaphore> sem) : sem_(std::move(sem)) {}
 
   Result<std::string> text() override {
-    auto v = sem_.value();
+    auto v = sem_->value();
     if (!v) return Result<std::string>::failure(v.error());
     return value_text(*v);
   }
@@ -49,11 +52,11 @@ class PosixSemBackend : public SemBackend {
 
  private:
   int add(uint32_t n) {
-    auto v = sem_.value();
+    auto v = sem_->value();
     if (!v) return v.error();
     if (uint64_t(*v) + n > SEM_VALUE_MAX) return -ERANGE;
     for (uint32_t i = 0; i < n; ++i)
-      if (int e = sem_.post(); e < 0) return e == -EOVERFLOW ? -ERANGE : e;  // raced to the top
+      if (int e = sem_->post(); e < 0) return e == -EOVERFLOW ? -ERANGE : e;  // raced to the top
     return 0;
   }
 
@@ -61,8 +64,8 @@ class PosixSemBackend : public SemBackend {
   // see the value dip meanwhile; for N = 1 it is a plain sem_trywait.
   int take(uint32_t n) {
     for (uint32_t i = 0; i < n; ++i) {
-      if (int e = sem_.trywait(); e < 0) {
-        for (uint32_t j = 0; j < i; ++j) (void)sem_.post();
+      if (int e = sem_->trywait(); e < 0) {
+        for (uint32_t j = 0; j < i; ++j) (void)sem_->post();
         return e;
       }
     }
@@ -71,16 +74,16 @@ class PosixSemBackend : public SemBackend {
 
   // POSIX has no "set": post or take the difference. Not atomic against concurrent users.
   int set(uint32_t n) {
-    auto v = sem_.value();
+    auto v = sem_->value();
     if (!v) return v.error();
     for (uint32_t i = *v; i < n; ++i)
-      if (int e = sem_.post(); e < 0) return e == -EOVERFLOW ? -ERANGE : e;
+      if (int e = sem_->post(); e < 0) return e == -EOVERFLOW ? -ERANGE : e;
     for (uint32_t i = n; i < *v; ++i)
-      if (sem_.trywait() < 0) break;  // someone else took it meanwhile: already lower
+      if (sem_->trywait() < 0) break;  // someone else took it meanwhile: already lower
     return 0;
   }
 
-  const NamedSemaphore sem_;
+  const std::shared_ptr<const NamedSemaphore> sem_;
 };
 
 class PosixSemKind : public Kind {
@@ -90,14 +93,23 @@ class PosixSemKind : public Kind {
   std::string_view name() const override { return "posix-sem"; }
   uint32_t allowed_options() const override { return kOptValue | kOptInfo | kOptExcl; }
 
-  Result<std::vector<std::string>> list() override { return ipc::list_posix_sems(); }
+  Result<std::vector<std::string>> list() override {
+    auto names = ipc::list_posix_sems();
+    if (names) {
+      std::lock_guard lock(mu_);
+      std::erase_if(cache_, [&](const auto& e) {
+        return std::find(names->begin(), names->end(), e.first) == names->end();
+      });
+    }
+    return names;
+  }
 
   Result<ObjectStat> stat(std::string_view name) override {
     auto st = ipc::stat_posix_sem(name);
     if (!st) return st;
     // Size is the length of what a read gives, so that ls -l and cat agree.
-    if (auto s = NamedSemaphore::open(name))
-      if (auto v = s->value()) st->size = value_text(*v).size();
+    if (auto s = semaphore(name, st->serial))
+      if (auto v = (*s)->value()) st->size = value_text(*v).size();
     return st;
   }
 
@@ -109,7 +121,13 @@ class PosixSemKind : public Kind {
     return stat(name);
   }
 
-  int remove(std::string_view name) override { return NamedSemaphore::unlink(name); }
+  int remove(std::string_view name) override {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = cache_.find(name); it != cache_.end()) cache_.erase(it);
+    }
+    return NamedSemaphore::unlink(name);
+  }
   int set_mode(std::string_view name, mode_t mode) override {
     return ipc::chmod_posix_sem(name, mode);
   }
@@ -122,9 +140,9 @@ class PosixSemKind : public Kind {
   Result<Facts> describe(std::string_view name) override {
     auto st = ipc::stat_posix_sem(name);
     if (!st) return Result<Facts>::failure(st.error());
-    auto s = NamedSemaphore::open(name);
+    auto s = semaphore(name, st->serial);
     if (!s) return Result<Facts>::failure(s.error());
-    auto v = s->value();
+    auto v = (*s)->value();
     if (!v) return Result<Facts>::failure(v.error());
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", unsigned(st->mode));
@@ -138,14 +156,43 @@ class PosixSemKind : public Kind {
 
   Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions&,
                                          int flags) override {
-    auto s = NamedSemaphore::open(name);
-    if (!s) return Result<std::unique_ptr<OpenFile>>::failure(s.error());
+    using R = Result<std::unique_ptr<OpenFile>>;
+    auto st = ipc::stat_posix_sem(name);
+    if (!st) return R::failure(st.error());
+    auto s = semaphore(name, st->serial);
+    if (!s) return R::failure(s.error());
     return std::unique_ptr<OpenFile>(std::make_unique<SemFile>(
         std::make_unique<PosixSemBackend>(std::move(*s)), (flags & O_NONBLOCK) != 0, watcher_));
   }
 
  private:
+  // glibc maps a semaphore once per process and unmaps it when its last user closes it, so
+  // every open, stat or read would map and unmap it (a TLB shootdown across the daemon's
+  // threads). The kind keeps each semaphore it used open instead, checked against the inode
+  // of its file (SERIAL) on every use; dropped on rm, when gone from a listing, or en masse
+  // past kCacheMax.
+  Result<std::shared_ptr<const NamedSemaphore>> semaphore(std::string_view name, uint64_t serial) {
+    using R = Result<std::shared_ptr<const NamedSemaphore>>;
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(name);
+    if (it != cache_.end() && it->second.serial == serial) return it->second.sem;
+    auto s = NamedSemaphore::open(name);
+    if (!s) return R::failure(s.error());
+    if (cache_.size() >= kCacheMax) cache_.clear();
+    auto shared = std::make_shared<const NamedSemaphore>(std::move(*s));
+    cache_[std::string(name)] = Cached{serial, shared};
+    return shared;
+  }
+
+  static constexpr size_t kCacheMax = 1024;
+  struct Cached {
+    uint64_t serial = 0;
+    std::shared_ptr<const NamedSemaphore> sem;
+  };
+
   Watcher& watcher_;
+  std::mutex mu_;  // guards cache_; a leaf
+  std::map<std::string, Cached, std::less<>> cache_;
 };
 
 }  // namespace
