@@ -63,6 +63,13 @@ class PosixSemBackend : public SemBackend {
   // All N or none: what was taken is given back when the next one is not there. Others can
   // see the value dip meanwhile; for N = 1 it is a plain sem_trywait.
   int take(uint32_t n) {
+    // Not enough now: leave it untouched rather than take and give back (a parked wait for a
+    // large N retries every tick).
+    if (n > 1) {
+      auto v = sem_->value();
+      if (!v) return v.error();
+      if (*v < n) return -EAGAIN;
+    }
     for (uint32_t i = 0; i < n; ++i) {
       if (int e = sem_->trywait(); e < 0) {
         for (uint32_t j = 0; j < i; ++j) (void)sem_->post();
