@@ -264,8 +264,10 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
   getattr(req, ino);
 }
 
-void Filesystem::readlink(fuse_req_t req, fuse_ino_t) {
-  reply_error(req, -EINVAL);
+void Filesystem::readlink(fuse_req_t req, fuse_ino_t ino) {
+  auto node = inodes_.get(ino);
+  if (!node || node->link.empty()) return reply_error(req, -EINVAL);
+  fuse_reply_readlink(req, node->link.c_str());
 }
 
 Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& dir,
@@ -296,6 +298,8 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
       proto.options = std::string(parsed->options);
       proto.opts = parsed->opts;
       proto.pending = true;
+      // Never the node of an earlier pending creation of this key, with its creator and mode.
+      proto.serial = ++pending_serial_;
       ipc::ObjectStat& ps = proto.pending_stat;
       ps.mode = mode & 07777;
       ps.uid = ps.cuid = caller.uid;

@@ -6,6 +6,7 @@
 #include <fuse_lowlevel.h>
 
 #include <array>
+#include <atomic>
 #include <memory>
 
 #include "fs/inode_table.h"
@@ -85,6 +86,7 @@ class Filesystem {
   std::array<std::unique_ptr<Kind>, kKindCount> kinds_;
   Timeouts timeouts_;
   fuse_session* se_ = nullptr;
+  std::atomic<uint64_t> pending_serial_{0};  // tells pending by-key nodes apart
   uid_t owner_uid_;
   gid_t owner_gid_;
 };
