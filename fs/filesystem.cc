@@ -56,6 +56,7 @@ Caller caller_of(fuse_req_t req) {
 }  // namespace
 
 Filesystem::Filesystem() : owner_uid_(::geteuid()), owner_gid_(::getegid()) {
+  ::clock_gettime(CLOCK_REALTIME, &started_);
   kinds_[kPosixMq] = make_posix_mq_kind(watcher_);
   kinds_[kPosixShm] = make_posix_shm_kind(watcher_);
   kinds_[kPosixSem] = make_posix_sem_kind(watcher_);
@@ -80,6 +81,16 @@ void Filesystem::init(fuse_conn_info* conn) {
   // Object contents are never cached; there is nothing to write back.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
   watcher_.start();
+}
+
+void Filesystem::fill_dir_attr(const Dir& d, struct stat* out) const {
+  std::memset(out, 0, sizeof *out);
+  out->st_ino = d.ino;
+  out->st_mode = dir_mode(d);
+  out->st_nlink = 2;
+  out->st_uid = owner_uid_;
+  out->st_gid = owner_gid_;
+  out->st_atim = out->st_mtim = out->st_ctim = started_;
 }
 
 void Filesystem::fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const {
@@ -197,11 +208,7 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (d.parent == parent && d.ino != parent && std::strcmp(d.name, name) == 0) {
       fuse_entry_param e{};
       e.ino = d.ino;
-      e.attr.st_ino = d.ino;
-      e.attr.st_mode = dir_mode(d);
-      e.attr.st_nlink = 2;
-      e.attr.st_uid = owner_uid_;
-      e.attr.st_gid = owner_gid_;
+      fill_dir_attr(d, &e.attr);
       e.entry_timeout = e.attr_timeout = timeouts_.dir;
       return (void)fuse_reply_entry(req, &e);
     }
@@ -217,12 +224,8 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   if (const Dir* d = find_dir(ino)) {
-    struct stat st {};
-    st.st_ino = ino;
-    st.st_mode = dir_mode(*d);
-    st.st_nlink = 2;
-    st.st_uid = owner_uid_;
-    st.st_gid = owner_gid_;
+    struct stat st;
+    fill_dir_attr(*d, &st);
     return (void)fuse_reply_attr(req, &st, timeouts_.dir);
   }
   auto node = inodes_.get(ino);

@@ -77,6 +77,7 @@ class Filesystem {
   // The object a node stands for: its name, or for a pending node the id made since ("" if none).
   std::string object_of(const Node& node);
   void fill_entry(const Node& node, const ipc::ObjectStat& st, fuse_entry_param* e) const;
+  void fill_dir_attr(const Dir& dir, struct stat* out) const;
   void fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const;
   Result<ipc::ObjectStat> stat_node(const Node& node);
   Kind* kind_of(const Node& node) const { return kinds_[node.kind].get(); }
@@ -89,6 +90,7 @@ class Filesystem {
   std::atomic<uint64_t> pending_serial_{0};  // tells pending by-key nodes apart
   uid_t owner_uid_;
   gid_t owner_gid_;
+  timespec started_{};  // the directories' times
 };
 
 }  // namespace ipcfs::fs
