@@ -38,7 +38,8 @@ grep -q '^ Package: ipcfs$' <<<"$info" || fail "no Package: ipcfs"
 grep -q "^ Architecture: $(dpkg --print-architecture)$" <<<"$info" || fail "wrong Architecture"
 depends=$(sed -n 's/^ Depends: //p' <<<"$info")
 echo "Depends: $depends"
-for dep in fuse3 libfuse3-3 'libspdlog1[.0-9]*' 'libfmt[0-9]+' libc6 'libstdc\+\+6'; do
+# spdlog's shlibs name libspdlog1.10-fmt9, a virtual package of libspdlog1.10 (it pins fmt's ABI).
+for dep in fuse3 libfuse3-3 'libspdlog1[.0-9]*(-fmt[0-9]+)?' 'libfmt[0-9]+' libc6 'libstdc\+\+6'; do
   grep -Eq "(^|, )$dep( \(|,|$)" <<<"$depends" || fail "Depends lacks $dep"
 done
 
