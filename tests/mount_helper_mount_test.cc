@@ -6,7 +6,8 @@
 // (mount(8) resets PATH). Rather than install anything on the machine, each test runs its
 // commands in a private mount namespace where read-only overlays add the build's helper to
 // /sbin and the build's ipcfs to /usr/local/bin; the mounts it makes exist only there, and the
-// namespace's cleanup trap unmounts them even when a check fails.
+// namespace's cleanup trap unmounts them even when a check fails. Programs installed on the
+// machine (a package's) are shadowed, so the tests run the build's.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -60,6 +61,11 @@ cleanup() {
 }
 trap cleanup EXIT
 S=$(readlink -f /sbin)
+# A mount.fuse.ipcfs installed on this machine (the package's) is shadowed by mount.fuse3,
+# unless the test provides its own.
+if [ ! -e "$T/sbin/mount.fuse.ipcfs" ] && [ -e "$S/mount.fuse.ipcfs" ]; then
+  ln -s "$S/mount.fuse3" "$T/sbin/mount.fuse.ipcfs"
+fi
 mount -t overlay overlay -o "lowerdir=$T/sbin:$S" "$S" || exit 90
 mount -t overlay overlay -o "lowerdir=$T/bin:/usr/local/bin" /usr/local/bin || exit 90
 )sh";
@@ -128,8 +134,6 @@ mountpoint -q "$MNT" || echo "not mounted"
 
 TEST_F(MountHelper, TypeFuseIpcfsGoesThroughMountFuse3AndThePath) {
   Shell s = run(R"sh(
-# Should a packaged mount.fuse.ipcfs exist on this machine, hide it behind mount.fuse3.
-[ -e "$S/mount.fuse.ipcfs" ] && mount --bind "$S/mount.fuse3" "$S/mount.fuse.ipcfs"
 out=$(mount -t fuse.ipcfs ipcfs "$MNT" -o allow_other 2>&1); echo "mount=$? [$out]"
 echo "ls=[$(ls "$MNT" | tr '\n' ' ')] type=$(fstype "$MNT")"
 pid=$(daemon_pid "$MNT")

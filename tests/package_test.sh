@@ -5,7 +5,7 @@
 set -euo pipefail
 src=$1
 build=$2
-for tool in cpack dpkg-deb dpkg-shlibdeps; do
+for tool in cpack dpkg-deb dpkg-shlibdeps file; do
   command -v "$tool" >/dev/null || { echo "$tool is not installed: skipped"; exit 77; }
 done
 fail() { echo "FAIL: $*"; exit 1; }
