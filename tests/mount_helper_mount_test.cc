@@ -156,6 +156,8 @@ TEST_F(MountHelper, TypeFuseIpcfsThroughOurLinkTakesAnyMountPointName) {
   Shell s = run("ODD=" + quote(odd) + R"sh(
 out=$(mount -t fuse.ipcfs ipcfs "$ODD" -o allow_other 2>&1); echo "mount=$? [$out]"
 echo "ls=[$(ls "$ODD" | tr '\n' ' ')] type=$(fstype "$ODD")"
+# The already-mounted check reads the name back from mountinfo, where spaces are escaped.
+out=$(mount -t ipcfs ipcfs "$ODD" 2>&1); echo "again=$? [${out##*: }]"
 pid=$(daemon_pid "$ODD")
 echo "argv=[$(tr '\0' ' ' < /proc/$pid/cmdline)]"
 umount "$ODD"; echo "umount=$?"
@@ -164,6 +166,7 @@ wait_gone "$pid" && echo "daemon gone"
   EXPECT_EQ(s.status, 0) << s.err;
   EXPECT_TRUE(contains(s.out, "mount=0 []\n")) << s.out;
   EXPECT_TRUE(contains(s.out, "ls=[posix sysv ] type=fuse.ipcfs\n")) << s.out;
+  EXPECT_TRUE(contains(s.out, "again=2 [ipcfs is already mounted there]\n")) << s.out;
   EXPECT_TRUE(contains(s.out, "argv=[" + kBuildDir + "/ipcfs -o rw,allow_other " + odd + " ]"))
       << s.out;
   EXPECT_TRUE(contains(s.out, "umount=0\ndaemon gone\n")) << s.out;
