@@ -96,7 +96,9 @@ Cmdline parse_cmdline(int argc, char** argv) {
     return c;
   }
   struct stat st;
-  if (mountpoint) {
+  // "/dev/fd/N": a /dev/fuse descriptor already mounted by a privileged parent (libfuse >= 3.3).
+  bool fd_mount = mountpoint && std::strncmp(mountpoint, "/dev/fd/", 8) == 0;
+  if (mountpoint && !fd_mount) {
     int err = ::stat(mountpoint, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
     if (err != 0) {
       c.error = std::string("mount point ") + mountpoint + ": " + std::strerror(err);
