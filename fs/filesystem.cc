@@ -79,6 +79,7 @@ void Filesystem::init(fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   // Object contents are never cached; there is nothing to write back.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  passthrough_.init(conn);
   watcher_.start();
 }
 
@@ -264,8 +265,10 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
   getattr(req, ino);
 }
 
-void Filesystem::readlink(fuse_req_t req, fuse_ino_t) {
-  reply_error(req, -EINVAL);
+void Filesystem::readlink(fuse_req_t req, fuse_ino_t ino) {
+  auto node = inodes_.get(ino);
+  if (!node || node->link.empty()) return reply_error(req, node ? -EINVAL : -ENOENT);
+  fuse_reply_readlink(req, node->link.c_str());
 }
 
 Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& dir,
@@ -355,15 +358,38 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   }
   fuse_entry_param e;
   fill_entry(**node, st, &e);
-  fi->direct_io = (*file)->direct_io;
-  fi->nonseekable = (*file)->nonseekable;
+  set_open(req, e.ino, std::move(*file), fi);
+  if (fuse_reply_create(req, &e, fi) != 0) drop_open(fi);
+}
+
+void Filesystem::set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file,
+                          fuse_file_info* fi) {
+  OpenFile* f = file.release();
+  fi->direct_io = f->direct_io;
+  fi->nonseekable = f->nonseekable;
   fi->noflush = 1;
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_create(req, &e, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  fi->fh = reinterpret_cast<uint64_t>(f);
+  if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
+    fi->direct_io = 0;
+}
+
+void Filesystem::drop_open(fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  passthrough_.detach(fi->fh);
+  f->release();
+  delete f;
+}
+
+void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
+  drop_open(fi);
+  fuse_reply_err(req, 0);
+}
+
+Result<Facts> Filesystem::facts(const Node& node) {
+  Kind* kind = kind_of(node);
+  auto facts = kind->describe(node.name);
+  if (facts && kind->mappable()) facts->emplace_back("mmap", passthrough_.mode_name());
+  return facts;
 }
 
 void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -400,7 +426,7 @@ Result<std::unique_ptr<OpenFile>> Filesystem::open_node(const Node& node, int fl
   }
   if (node.opts.view() == View::kInfo) {
     if ((flags & O_ACCMODE) != O_RDONLY) return R::failure(-EINVAL);
-    auto facts = kind->describe(node.name);
+    auto facts = this->facts(node);
     if (!facts) return R::failure(facts.error());
     std::string text;
     for (auto& [k, v] : *facts) text += k + ": " + v + "\n";
@@ -415,15 +441,8 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!node) return reply_error(req, -ENOENT);
   auto file = open_node(*node, fi->flags);
   if (!file) return reply_error(req, file.error());
-  fi->direct_io = (*file)->direct_io;
-  fi->nonseekable = (*file)->nonseekable;
-  fi->noflush = 1;
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_open(req, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  set_open(req, ino, std::move(*file), fi);
+  if (fuse_reply_open(req, fi) != 0) drop_open(fi);
 }
 
 void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -508,7 +527,7 @@ void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size
   constexpr std::string_view kPrefix = "user.ipcfs.";
   std::string_view want(name);
   if (want.substr(0, kPrefix.size()) != kPrefix) return reply_error(req, -ENODATA);
-  auto facts = kind_of(*node)->describe(node->name);
+  auto facts = this->facts(*node);
   if (!facts) return reply_error(req, facts.error());
   for (auto& [k, v] : *facts) {
     if (k != want.substr(kPrefix.size())) continue;
@@ -522,7 +541,7 @@ void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size
 void Filesystem::listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   std::string names;
   if (auto node = inodes_.get(ino)) {
-    auto facts = kind_of(*node)->describe(node->name);
+    auto facts = this->facts(*node);
     if (!facts) return reply_error(req, facts.error());
     for (auto& [k, v] : *facts) names += "user.ipcfs." + k + '\0';
   }

@@ -10,6 +10,7 @@
 
 #include "fs/inode_table.h"
 #include "fs/kind.h"
+#include "fs/passthrough.h"
 #include "fs/watcher.h"
 
 namespace ipcfs::fs {
@@ -38,6 +39,7 @@ class Filesystem {
 
   static const fuse_lowlevel_ops& ops();
   Watcher& watcher() { return watcher_; }
+  Passthrough& passthrough() { return passthrough_; }
   const InodeTable& inodes() const { return inodes_; }
 
   void init(fuse_conn_info* conn);
@@ -50,6 +52,7 @@ class Filesystem {
   void unlink(fuse_req_t req, fuse_ino_t parent, const char* name);
   void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
+  void release(fuse_req_t req, fuse_file_info* fi);
   void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
   void releasedir(fuse_req_t req, fuse_file_info* fi);
@@ -69,6 +72,12 @@ class Filesystem {
   Result<std::shared_ptr<const Node>> resolve_key(const Dir& dir, std::string_view name,
                                                   ipc::ObjectStat* st);
   Result<std::unique_ptr<OpenFile>> open_node(const Node& node, int flags);
+  // Hands FILE to the kernel's open (fi->fh) with its flags and, if it has one, its backing.
+  void set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file, fuse_file_info* fi);
+  // Undoes set_open() when the open reply could not be sent.
+  void drop_open(fuse_file_info* fi);
+  // Kind::describe() plus the facts of the daemon itself.
+  Result<Facts> facts(const Node& node);
   // The object a node stands for: its name, or for a pending node the id made since ("" if none).
   std::string object_of(const Node& node);
   void fill_entry(const Node& node, const ipc::ObjectStat& st, fuse_entry_param* e) const;
@@ -77,6 +86,7 @@ class Filesystem {
   Kind* kind_of(const Node& node) const { return kinds_[node.kind].get(); }
 
   Watcher watcher_;
+  Passthrough passthrough_;
   InodeTable inodes_;
   std::array<std::unique_ptr<Kind>, kKindCount> kinds_;
   Timeouts timeouts_;

@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
       fuse_session_destroy(se);
       return kExitMount;
     }
+    // Passthrough patches INIT and OPEN replies, so it goes in before the first request is read.
+    if (fs.passthrough().install(se) != 0)
+      spdlog::warn("passthrough: cannot install the reply layer; mmap stays direct");
     spdlog::info("ipcfs {} mounted on {}", IPCFS_VERSION, c.fuse.mountpoint);
     if (!c.fuse.foreground) {
       setup_logging(true, c.log_level);
