@@ -3,7 +3,8 @@
 // past the end is ENOSPC; with FUSE passthrough, mmap maps the segment itself (the backing file
 // is the daemon's attachment, reopened through /proc/self/map_files) while read and write still
 // come here, because the backing file alone would let a write grow it. Opening a segment file
-// attaches it until the file is closed (and unmapped): nattch counts it, an `rm` waits for it.
+// attaches it until the file is closed: nattch counts it, an `rm` waits for it. (A passthrough
+// mapping keeps the memory itself, like a shmat() would, but not the file nor the attachment.)
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/ipc.h>
