@@ -1,8 +1,9 @@
 // sysv/shm: System V shared memory segments (SPEC §5.2). A segment's size is fixed when it is
 // made, so reads and writes are copies from and to the daemon's own attachment, where writing
 // past the end is ENOSPC; with FUSE passthrough, mmap maps the segment itself (the backing file
-// is the daemon's attachment, reopened through /proc/self/map_files) while read and write still
-// come here, because the backing file alone would let a write grow it. Opening a segment file
+// is the daemon's attachment, reopened through /proc/self/map_files), and so do the reads of a
+// read-only open, while the reads and writes of a writable open still come here, because the
+// backing file alone would let a write grow it. Opening a segment file
 // attaches it until the file is closed: nattch counts it, an `rm` waits for it. (A passthrough
 // mapping keeps the memory itself, like a shmat() would, but not the file nor the attachment.)
 #include <fcntl.h>
@@ -67,9 +68,9 @@ UniqueFd open_backing(const ShmAttachment& a) {
 // An existing segment, attached for the life of the open.
 class SysvShmFile : public OpenFile {
  public:
-  explicit SysvShmFile(ShmAttachment a) : a_(std::move(a)), backing_(open_backing(a_)) {
+  SysvShmFile(ShmAttachment a, bool read_only) : a_(std::move(a)), backing_(open_backing(a_)) {
     backing_fd = backing_.get();
-    backing_rw = false;
+    backing_rw = read_only;
   }
 
   void read(fuse_req_t req, size_t size, off_t off) override {
@@ -154,7 +155,7 @@ class PendingShmFile : public OpenFile {
     std::memcpy(a->data(), bytes_.data(), n);
     bytes_.clear();
     bytes_.shrink_to_fit();
-    made_ = std::make_unique<SysvShmFile>(std::move(*a));
+    made_ = std::make_unique<SysvShmFile>(std::move(*a), false);
     return 0;
   }
 
@@ -290,9 +291,10 @@ class SysvShmKind : public Kind {
     auto id = parse_name_id(name);
     if (!id) return R::failure(id.error());
     // O_TRUNC changes nothing: the size is fixed (SPEC §5.2).
-    auto a = ShmAttachment::attach(*id, (flags & O_ACCMODE) == O_RDONLY);
+    bool read_only = (flags & O_ACCMODE) == O_RDONLY;
+    auto a = ShmAttachment::attach(*id, read_only);
     if (!a) return R::failure(a.error() == -EINVAL ? -ENOENT : a.error());
-    return std::unique_ptr<OpenFile>(std::make_unique<SysvShmFile>(std::move(*a)));
+    return std::unique_ptr<OpenFile>(std::make_unique<SysvShmFile>(std::move(*a), read_only));
   }
 
  private:

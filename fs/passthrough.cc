@@ -113,6 +113,10 @@ bool request_passthrough(void* init_out, size_t len) {
   std::memcpy(&o, init_out, sizeof o);
   if (!(o.flags & FUSE_INIT_EXT) || (o.flags & FUSE_WRITEBACK_CACHE)) return false;
   o.flags2 |= uint32_t(FUSE_PASSTHROUGH >> 32);
+  // A passthrough write first clears privileges on the FUSE file (file_remove_privs), which
+  // without this costs a GETXATTR(security.capability) round trip per write. Objects carry no
+  // file capabilities, and the backing tmpfs file clears its own set-id bits.
+  o.flags |= FUSE_HANDLE_KILLPRIV_V2;
   max_stack_depth(o) = 1;
   std::memcpy(init_out, &o, sizeof o);
   return true;
@@ -172,6 +176,7 @@ void Passthrough::init([[maybe_unused]] fuse_conn_info* conn) {
   std::lock_guard lock(mu_);
   if (conn->capable & FUSE_CAP_PASSTHROUGH) {
     conn->want |= FUSE_CAP_PASSTHROUGH;
+    if (conn->capable & FUSE_CAP_HANDLE_KILLPRIV_V2) conn->want |= FUSE_CAP_HANDLE_KILLPRIV_V2;
     kernel_offers_ = true;
   } else {
     decide_locked(Mode::kDirect, "the kernel has no FUSE passthrough");

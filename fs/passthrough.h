@@ -34,7 +34,8 @@ std::optional<Request> parse_request(const void* buf, size_t len);
 // unique and error of a reply's fuse_out_header.
 bool parse_reply(const void* header, size_t len, uint64_t* unique, int32_t* error);
 // Asks for passthrough in an INIT reply body (fuse_init_out): FUSE_PASSTHROUGH in flags2,
-// max_stack_depth 1 (backing files sit on an unstacked filesystem: tmpfs). False, unchanged,
+// max_stack_depth 1 (backing files sit on an unstacked filesystem: tmpfs), and
+// FUSE_HANDLE_KILLPRIV_V2 (no GETXATTR round trip before each passthrough write). False, unchanged,
 // when the body is too short, lacks FUSE_INIT_EXT, or asks for writeback caching.
 bool request_passthrough(void* init_out, size_t len);
 // fh of the fuse_open_out that ends an OPEN (or CREATE: entry then open) reply body.

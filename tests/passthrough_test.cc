@@ -18,6 +18,7 @@ constexpr size_t kInitOutSize = 64;
 constexpr size_t kFlags2Offset = 32;
 constexpr size_t kMaxStackDepthOffset = 36;
 constexpr size_t kBackingIdOffset = 12;
+constexpr uint32_t kHandleKillprivV2 = 1u << 28;
 
 template <class T>
 T get(const std::vector<char>& b, size_t off) {
@@ -108,8 +109,9 @@ TEST(PassthroughWire, InitReplyAsksForPassthroughAndChangesNothingElse) {
   ASSERT_TRUE(request_passthrough(b.data(), b.size()));
   EXPECT_EQ(get<uint32_t>(b, kFlags2Offset), 0x3u | kPassthroughFlags2Bit);
   EXPECT_EQ(get<uint32_t>(b, kMaxStackDepthOffset), 1u);
+  EXPECT_EQ(get<uint32_t>(b, 12), FUSE_INIT_EXT | FUSE_ATOMIC_O_TRUNC | kHandleKillprivV2);
   for (size_t i = 0; i < b.size(); ++i) {
-    bool patched = i >= kFlags2Offset && i < kMaxStackDepthOffset + 4;
+    bool patched = (i >= 12 && i < 16) || (i >= kFlags2Offset && i < kMaxStackDepthOffset + 4);
     EXPECT_TRUE(patched || b[i] == before[i]) << i;
   }
 }
