@@ -80,6 +80,7 @@ void Filesystem::init(fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   // Object contents are never cached; there is nothing to write back.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  passthrough_.init(conn);
   watcher_.start();
 }
 
@@ -114,7 +115,7 @@ void Filesystem::fill_entry(const Node& node, const ipc::ObjectStat& st,
   e->ino = node.ino;
   e->generation = 0;  // numbers are never reused (InodeTable)
   e->entry_timeout = timeouts_.entry;
-  e->attr_timeout = timeouts_.attr;
+  e->attr_timeout = kind_of(node)->attr_timeout();
   fill_attr(node, st, &e->attr);
 }
 
@@ -234,7 +235,7 @@ void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   if (!st) return reply_error(req, st.error());
   struct stat out;
   fill_attr(*node, *st, &out);
-  fuse_reply_attr(req, &out, timeouts_.attr);
+  fuse_reply_attr(req, &out, kind_of(*node)->attr_timeout());
 }
 
 void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
@@ -269,7 +270,7 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
 
 void Filesystem::readlink(fuse_req_t req, fuse_ino_t ino) {
   auto node = inodes_.get(ino);
-  if (!node || node->link.empty()) return reply_error(req, -EINVAL);
+  if (!node || node->link.empty()) return reply_error(req, node ? -EINVAL : -ENOENT);
   fuse_reply_readlink(req, node->link.c_str());
 }
 
@@ -362,16 +363,39 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   }
   fuse_entry_param e;
   fill_entry(**node, st, &e);
-  fi->direct_io = (*file)->direct_io;
-  fi->nonseekable = (*file)->nonseekable;
+  set_open(req, e.ino, std::move(*file), fi);
+  if (fuse_reply_create(req, &e, fi) != 0) drop_open(fi);
+}
+
+void Filesystem::set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file,
+                          fuse_file_info* fi) {
+  OpenFile* f = file.release();
+  fi->direct_io = f->direct_io;
+  fi->nonseekable = f->nonseekable;
   fi->noflush = 1;
-  (*file)->changed = AttrInvalidator{se_, e.ino};
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_create(req, &e, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  f->changed = AttrInvalidator{se_, ino};
+  fi->fh = reinterpret_cast<uint64_t>(f);
+  if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
+    fi->direct_io = 0;
+}
+
+void Filesystem::drop_open(fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  passthrough_.detach(fi->fh);
+  f->release();
+  delete f;
+}
+
+void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
+  drop_open(fi);
+  fuse_reply_err(req, 0);
+}
+
+Result<Facts> Filesystem::facts(const Node& node) {
+  Kind* kind = kind_of(node);
+  auto facts = kind->describe(node.name);
+  if (facts && kind->mappable()) facts->emplace_back("mmap", passthrough_.mode_name());
+  return facts;
 }
 
 void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -408,7 +432,7 @@ Result<std::unique_ptr<OpenFile>> Filesystem::open_node(const Node& node, int fl
   }
   if (node.opts.view() == View::kInfo) {
     if ((flags & O_ACCMODE) != O_RDONLY) return R::failure(-EINVAL);
-    auto facts = kind->describe(node.name);
+    auto facts = this->facts(node);
     if (!facts) return R::failure(facts.error());
     std::string text;
     for (auto& [k, v] : *facts) text += k + ": " + v + "\n";
@@ -423,16 +447,8 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!node) return reply_error(req, -ENOENT);
   auto file = open_node(*node, fi->flags);
   if (!file) return reply_error(req, file.error());
-  fi->direct_io = (*file)->direct_io;
-  fi->nonseekable = (*file)->nonseekable;
-  fi->noflush = 1;
-  (*file)->changed = AttrInvalidator{se_, ino};
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_open(req, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  set_open(req, ino, std::move(*file), fi);
+  if (fuse_reply_open(req, fi) != 0) drop_open(fi);
 }
 
 void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -517,7 +533,7 @@ void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size
   constexpr std::string_view kPrefix = "user.ipcfs.";
   std::string_view want(name);
   if (want.substr(0, kPrefix.size()) != kPrefix) return reply_error(req, -ENODATA);
-  auto facts = kind_of(*node)->describe(node->name);
+  auto facts = this->facts(*node);
   if (!facts) return reply_error(req, facts.error());
   for (auto& [k, v] : *facts) {
     if (k != want.substr(kPrefix.size())) continue;
@@ -531,7 +547,7 @@ void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size
 void Filesystem::listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   std::string names;
   if (auto node = inodes_.get(ino)) {
-    auto facts = kind_of(*node)->describe(node->name);
+    auto facts = this->facts(*node);
     if (!facts) return reply_error(req, facts.error());
     for (auto& [k, v] : *facts) names += "user.ipcfs." + k + '\0';
   }

@@ -51,6 +51,12 @@ class Kind {
   virtual int truncate(std::string_view name, uint64_t size) = 0;
   // The facts of @info and user.ipcfs.* xattrs, in display order.
   virtual Result<Facts> describe(std::string_view name) = 0;
+  // Its open files carry a backing_fd: the `mmap:` fact then tells how mmap behaves.
+  // How long the kernel may cache attributes. Queues and semaphores say 1 s (others' changes
+  // show within a second; ipcfs invalidates after its own); segments 0, because their size is
+  // what cmp/cat/dd go by, exactly as on /dev/shm.
+  virtual double attr_timeout() const { return 1.0; }
+  virtual bool mappable() const { return false; }
   // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.
   // The @info view is handled by the caller.
   virtual Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& opts,

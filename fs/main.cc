@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
     }
     // Mounted before detaching: when mount(8) (or this command) returns, the filesystem is
     // there. Success is logged after detaching, so a plain mount prints nothing.
+    // Passthrough patches INIT and OPEN replies, so it goes in before the first request is read.
+    if (fs.passthrough().install(se) != 0)
+      spdlog::warn("passthrough: cannot install the reply layer; mmap stays direct");
     if (!c.fuse.foreground) {
       setup_logging(true, c.log_level);
       if (fuse_daemonize(0) != 0) return kExitRuntime;
