@@ -4,8 +4,13 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string_view>
 #include <vector>
 
 #include "fs/log.h"
@@ -27,8 +32,43 @@ const fuse_opt kOwnOpts[] = {
     FUSE_OPT_END,
 };
 
+// "\040" in /proc/self/mountinfo paths stands for a space (and so on for tab, newline, '\\').
+std::string unescape_mountinfo(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3') {
+      out += char((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+      i += 3;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// True when an ipcfs is already mounted on DIR: a second one on top would hide the first and
+// leave its daemon running for nothing, so it is refused (mount(8)'s "already mounted").
+bool ipcfs_mounted_on(const char* dir) {
+  char real[PATH_MAX];
+  if (!::realpath(dir, real)) return false;
+  std::ifstream f("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(f, line)) {
+    // ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS
+    std::istringstream in(line);
+    std::string id, parent, dev, root, point, word;
+    in >> id >> parent >> dev >> root >> point;
+    while (in >> word && word != "-") {
+    }
+    std::string fstype;
+    in >> fstype;
+    if (fstype == "fuse.ipcfs" && unescape_mountinfo(point) == real) return true;
+  }
+  return false;
+}
+
 // Drops the first of two positional arguments ("ipcfs none /mnt/ipc" from mount(8)).
-std::vector<char*> drop_source(int argc, char** argv, const char** mountpoint) {
+std::vector<char*> drop_source(int argc, char** argv, const char** mountpoint, size_t* count) {
   std::vector<char*> out(argv, argv + argc);
   std::vector<size_t> positional;
   for (size_t i = 1; i < out.size(); ++i) {
@@ -40,6 +80,7 @@ std::vector<char*> drop_source(int argc, char** argv, const char** mountpoint) {
   }
   if (positional.size() == 2) out.erase(out.begin() + long(positional[0]));
   if (!positional.empty()) *mountpoint = argv[positional.back()];
+  *count = positional.size();
   return out;
 }
 
@@ -48,12 +89,27 @@ std::vector<char*> drop_source(int argc, char** argv, const char** mountpoint) {
 Cmdline parse_cmdline(int argc, char** argv) {
   Cmdline c;
   const char* mountpoint = nullptr;
-  std::vector<char*> v = drop_source(argc, argv, &mountpoint);
-  struct stat st;
-  if (mountpoint && ::stat(mountpoint, &st) != 0) {
-    c.error = std::string("mount point ") + mountpoint + ": " + std::strerror(errno);
-    c.mount_failed = true;
+  size_t positional = 0;
+  std::vector<char*> v = drop_source(argc, argv, &mountpoint, &positional);
+  if (positional > 2) {
+    c.error = "too many arguments";
     return c;
+  }
+  struct stat st;
+  // "/dev/fd/N": a /dev/fuse descriptor already mounted by a privileged parent (libfuse >= 3.3).
+  bool fd_mount = mountpoint && std::strncmp(mountpoint, "/dev/fd/", 8) == 0;
+  if (mountpoint && !fd_mount) {
+    int err = ::stat(mountpoint, &st) != 0 ? errno : !S_ISDIR(st.st_mode) ? ENOTDIR : 0;
+    if (err != 0) {
+      c.error = std::string("mount point ") + mountpoint + ": " + std::strerror(err);
+      c.mount_failed = true;
+      return c;
+    }
+    if (ipcfs_mounted_on(mountpoint)) {
+      c.error = std::string("mount point ") + mountpoint + ": ipcfs is already mounted there";
+      c.mount_failed = true;
+      return c;
+    }
   }
   // fuse_opt_add_arg copies, so the result does not point into argv.
   for (char* a : v) fuse_opt_add_arg(&c.args, a);

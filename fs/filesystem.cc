@@ -57,6 +57,7 @@ Caller caller_of(fuse_req_t req) {
 }  // namespace
 
 Filesystem::Filesystem() : owner_uid_(::geteuid()), owner_gid_(::getegid()) {
+  ::clock_gettime(CLOCK_REALTIME, &started_);
   kinds_[kPosixMq] = make_posix_mq_kind(watcher_);
   kinds_[kPosixShm] = make_posix_shm_kind(watcher_);
   kinds_[kPosixSem] = make_posix_sem_kind(watcher_);
@@ -80,7 +81,18 @@ void Filesystem::init(fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
   // Object contents are never cached; there is nothing to write back.
   conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+  passthrough_.init(conn);
   watcher_.start();
+}
+
+void Filesystem::fill_dir_attr(const Dir& d, struct stat* out) const {
+  std::memset(out, 0, sizeof *out);
+  out->st_ino = d.ino;
+  out->st_mode = dir_mode(d);
+  out->st_nlink = 2;
+  out->st_uid = owner_uid_;
+  out->st_gid = owner_gid_;
+  out->st_atim = out->st_mtim = out->st_ctim = started_;
 }
 
 void Filesystem::fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const {
@@ -104,7 +116,7 @@ void Filesystem::fill_entry(const Node& node, const ipc::ObjectStat& st,
   e->ino = node.ino;
   e->generation = 0;  // numbers are never reused (InodeTable)
   e->entry_timeout = timeouts_.entry;
-  e->attr_timeout = timeouts_.attr;
+  e->attr_timeout = kind_of(node)->attr_timeout();
   fill_attr(node, st, &e->attr);
 }
 
@@ -198,11 +210,7 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     if (d.parent == parent && d.ino != parent && std::strcmp(d.name, name) == 0) {
       fuse_entry_param e{};
       e.ino = d.ino;
-      e.attr.st_ino = d.ino;
-      e.attr.st_mode = dir_mode(d);
-      e.attr.st_nlink = 2;
-      e.attr.st_uid = owner_uid_;
-      e.attr.st_gid = owner_gid_;
+      fill_dir_attr(d, &e.attr);
       e.entry_timeout = e.attr_timeout = timeouts_.dir;
       return (void)fuse_reply_entry(req, &e);
     }
@@ -218,12 +226,8 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
 
 void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   if (const Dir* d = find_dir(ino)) {
-    struct stat st {};
-    st.st_ino = ino;
-    st.st_mode = dir_mode(*d);
-    st.st_nlink = 2;
-    st.st_uid = owner_uid_;
-    st.st_gid = owner_gid_;
+    struct stat st;
+    fill_dir_attr(*d, &st);
     return (void)fuse_reply_attr(req, &st, timeouts_.dir);
   }
   auto node = inodes_.get(ino);
@@ -232,7 +236,7 @@ void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   if (!st) return reply_error(req, st.error());
   struct stat out;
   fill_attr(*node, *st, &out);
-  fuse_reply_attr(req, &out, timeouts_.attr);
+  fuse_reply_attr(req, &out, kind_of(*node)->attr_timeout());
 }
 
 void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set,
@@ -267,7 +271,7 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
 
 void Filesystem::readlink(fuse_req_t req, fuse_ino_t ino) {
   auto node = inodes_.get(ino);
-  if (!node || node->link.empty()) return reply_error(req, -EINVAL);
+  if (!node || node->link.empty()) return reply_error(req, node ? -EINVAL : -ENOENT);
   fuse_reply_readlink(req, node->link.c_str());
 }
 
@@ -299,6 +303,8 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
       proto.options = std::string(parsed->options);
       proto.opts = parsed->opts;
       proto.pending = true;
+      // Never the node of an earlier pending creation of this key, with its creator and mode.
+      proto.serial = ++pending_serial_;
       ipc::ObjectStat& ps = proto.pending_stat;
       ps.mode = mode & 07777;
       ps.uid = ps.cuid = caller.uid;
@@ -362,16 +368,39 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   fill_entry(**node, st, &e);
   // by-key/KEY is a symlink to ../ID once made: the kernel must not keep it as this file.
   if (dir->by_key && !(*node)->pending) e.entry_timeout = 0;
-  fi->direct_io = (*file)->direct_io;
-  fi->nonseekable = (*file)->nonseekable;
+  set_open(req, e.ino, std::move(*file), fi);
+  if (fuse_reply_create(req, &e, fi) != 0) drop_open(fi);
+}
+
+void Filesystem::set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file,
+                          fuse_file_info* fi) {
+  OpenFile* f = file.release();
+  fi->direct_io = f->direct_io;
+  fi->nonseekable = f->nonseekable;
   fi->noflush = 1;
-  (*file)->changed = AttrInvalidator{se_, e.ino};
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_create(req, &e, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  f->changed = AttrInvalidator{se_, ino};
+  fi->fh = reinterpret_cast<uint64_t>(f);
+  if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
+    fi->direct_io = 0;
+}
+
+void Filesystem::drop_open(fuse_file_info* fi) {
+  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
+  passthrough_.detach(fi->fh);
+  f->release();
+  delete f;
+}
+
+void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
+  drop_open(fi);
+  fuse_reply_err(req, 0);
+}
+
+Result<Facts> Filesystem::facts(const Node& node) {
+  Kind* kind = kind_of(node);
+  auto facts = kind->describe(node.name);
+  if (facts && kind->mappable()) facts->emplace_back("mmap", passthrough_.mode_name());
+  return facts;
 }
 
 void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -408,7 +437,7 @@ Result<std::unique_ptr<OpenFile>> Filesystem::open_node(const Node& node, int fl
   }
   if (node.opts.view() == View::kInfo) {
     if ((flags & O_ACCMODE) != O_RDONLY) return R::failure(-EINVAL);
-    auto facts = kind->describe(node.name);
+    auto facts = this->facts(node);
     if (!facts) return R::failure(facts.error());
     std::string text;
     for (auto& [k, v] : *facts) text += k + ": " + v + "\n";
@@ -423,16 +452,8 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!node) return reply_error(req, -ENOENT);
   auto file = open_node(*node, fi->flags);
   if (!file) return reply_error(req, file.error());
-  fi->direct_io = (*file)->direct_io;
-  fi->nonseekable = (*file)->nonseekable;
-  fi->noflush = 1;
-  (*file)->changed = AttrInvalidator{se_, ino};
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_open(req, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  set_open(req, ino, std::move(*file), fi);
+  if (fuse_reply_open(req, fi) != 0) drop_open(fi);
 }
 
 void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
@@ -517,7 +538,7 @@ void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size
   constexpr std::string_view kPrefix = "user.ipcfs.";
   std::string_view want(name);
   if (want.substr(0, kPrefix.size()) != kPrefix) return reply_error(req, -ENODATA);
-  auto facts = kind_of(*node)->describe(node->name);
+  auto facts = this->facts(*node);
   if (!facts) return reply_error(req, facts.error());
   for (auto& [k, v] : *facts) {
     if (k != want.substr(kPrefix.size())) continue;
@@ -548,7 +569,7 @@ void Filesystem::setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, cons
 void Filesystem::listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   std::string names;
   if (auto node = inodes_.get(ino)) {
-    auto facts = kind_of(*node)->describe(node->name);
+    auto facts = this->facts(*node);
     if (!facts) return reply_error(req, facts.error());
     for (auto& [k, v] : *facts) names += "user.ipcfs." + k + '\0';
   }

@@ -6,10 +6,12 @@
 #include <fuse_lowlevel.h>
 
 #include <array>
+#include <atomic>
 #include <memory>
 
 #include "fs/inode_table.h"
 #include "fs/kind.h"
+#include "fs/passthrough.h"
 #include "fs/watcher.h"
 
 namespace ipcfs::fs {
@@ -27,10 +29,7 @@ struct Dir {
 
 struct Timeouts {
   double entry = 1.0;  // objects made or removed elsewhere show within a second (SPEC §3)
-  // Others' changes show within a second; ipcfs's own receives invalidate at once (the kernel
-  // itself invalidates after a write).
-  double attr = 1.0;
-  double dir = 60.0;  // the fixed tree never changes
+  double dir = 60.0;   // the fixed tree never changes
 };
 
 class Filesystem {
@@ -42,6 +41,7 @@ class Filesystem {
   Watcher& watcher() { return watcher_; }
   // The session, for notifications to the kernel; set once it exists.
   void set_session(fuse_session* se) { se_ = se; }
+  Passthrough& passthrough() { return passthrough_; }
   const InodeTable& inodes() const { return inodes_; }
 
   void init(fuse_conn_info* conn);
@@ -54,6 +54,7 @@ class Filesystem {
   void unlink(fuse_req_t req, fuse_ino_t parent, const char* name);
   void open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi);
+  void release(fuse_req_t req, fuse_file_info* fi);
   void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
   void releasedir(fuse_req_t req, fuse_file_info* fi);
@@ -75,20 +76,30 @@ class Filesystem {
   Result<std::shared_ptr<const Node>> resolve_key(const Dir& dir, std::string_view name,
                                                   ipc::ObjectStat* st);
   Result<std::unique_ptr<OpenFile>> open_node(const Node& node, int flags);
+  // Hands FILE to the kernel's open (fi->fh) with its flags and, if it has one, its backing.
+  void set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file, fuse_file_info* fi);
+  // Undoes set_open() when the open reply could not be sent.
+  void drop_open(fuse_file_info* fi);
+  // Kind::describe() plus the facts of the daemon itself.
+  Result<Facts> facts(const Node& node);
   // The object a node stands for: its name, or for a pending node the id made since ("" if none).
   std::string object_of(const Node& node);
   void fill_entry(const Node& node, const ipc::ObjectStat& st, fuse_entry_param* e) const;
+  void fill_dir_attr(const Dir& dir, struct stat* out) const;
   void fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const;
   Result<ipc::ObjectStat> stat_node(const Node& node);
   Kind* kind_of(const Node& node) const { return kinds_[node.kind].get(); }
 
   Watcher watcher_;
+  Passthrough passthrough_;
   InodeTable inodes_;
   std::array<std::unique_ptr<Kind>, kKindCount> kinds_;
   Timeouts timeouts_;
   fuse_session* se_ = nullptr;
+  std::atomic<uint64_t> pending_serial_{0};  // tells pending by-key nodes apart
   uid_t owner_uid_;
   gid_t owner_gid_;
+  timespec started_{};  // the directories' times
 };
 
 }  // namespace ipcfs::fs

@@ -1,10 +1,362 @@
-// sysv/sem: not built yet; the directory lists empty until it is.
+// sysv/sem: System V semaphore sets (SPEC §5.3). A set reads as all its values, ID@sem=I as one
+// of them; writes go through SemFile. Sets are made through by-key/KEY: with @nsems at once,
+// otherwise by the first SETALL written to the new file (its count is the size), or with one
+// semaphore when the file is closed unwritten. Operations never use SEM_UNDO.
+#include <fcntl.h>
+
+#include <cstdio>
+#include <mutex>
+
 #include "fs/kind.h"
+#include "fs/reply.h"
+#include "fs/sem_file.h"
+#include "ipc/names.h"
+#include "ipc/sysv_list.h"
+#include "ipc/sysv_sem.h"
 
 namespace ipcfs::fs {
 
-std::unique_ptr<Kind> make_sysv_sem_kind(Watcher&) {
-  return nullptr;
+namespace {
+
+using ipc::ObjectStat;
+using ipc::SemSet;
+using ipc::SemSetInfo;
+
+// A set that is gone reads as EINVAL or EIDRM from the kernel; as a file it is simply absent.
+int gone_as_enoent(int e) {
+  return e == -EINVAL || e == -EIDRM ? -ENOENT : e;
+}
+
+Result<SemSet> by_name(std::string_view name) {
+  auto id = ipc::parse_id(name);
+  if (!id) return Result<SemSet>::failure(-ENOENT);
+  return SemSet(*id);
+}
+
+class SysvSemBackend : public SemBackend {
+ public:
+  // INDEX < 0: the whole set; otherwise its semaphore INDEX.
+  SysvSemBackend(SemSet set, unsigned nsems, int index) : set_(set), nsems_(nsems), index_(index) {}
+
+  Result<std::string> text() override {
+    using R = Result<std::string>;
+    if (index_ >= 0) {
+      auto v = set_.value(unsigned(index_));
+      if (!v) return R::failure(v.error());
+      return std::to_string(*v) + "\n";
+    }
+    auto v = set_.values(nsems_);
+    if (!v) return R::failure(v.error());
+    return ipc::format_values(*v);
+  }
+
+  SemGrammar grammar() const override { return {index_ < 0, nsems_, ipc::kSemVmx}; }
+
+  int apply(const SemCommand& c) override {
+    // The command was checked against the set's size, so EINVAL means the id no longer names
+    // a set: a wait ended by removal gets the same EIDRM the kernel gives its own sleepers.
+    int r = apply_once(c);
+    return r == -EINVAL ? -EIDRM : r;
+  }
+
+ private:
+  int apply_once(const SemCommand& c) {
+    using T = SemCommand::Type;
+    auto one = [&](int delta) { return set_.op({sembuf{uint16_t(index_), int16_t(delta), 0}}); };
+    switch (c.type) {
+      case T::kAdd:
+        return one(int(c.n));
+      case T::kSub:
+      case T::kTrySub:
+        return one(-int(c.n));
+      case T::kZero:
+        return one(0);
+      case T::kSet:
+        return set_.set_value(unsigned(index_), uint16_t(c.n));
+      case T::kSetAll:
+        return set_.set_values(std::vector<uint16_t>(c.values.begin(), c.values.end()));
+      case T::kOps: {
+        std::vector<sembuf> ops;
+        for (const SemOp& o : c.ops) ops.push_back(sembuf{o.index, int16_t(o.delta), 0});
+        return set_.op(std::move(ops));
+      }
+    }
+    return -EINVAL;
+  }
+
+  const SemSet set_;
+  const unsigned nsems_;  // fixed for the set's life
+  const int index_;
+};
+
+class SysvSemKind;
+
+// The file of a by-key set not made yet: the first write makes it (nsems from a SETALL, else
+// 1) and is then applied to it; a close without a successful write makes it with one semaphore.
+class PendingSemFile : public OpenFile {
+ public:
+  PendingSemFile(SysvSemKind& kind, key_t key, mode_t mode, Caller caller, bool excl, int flags)
+      : kind_(kind), key_(key), mode_(mode), caller_(caller), excl_(excl), flags_(flags) {}
+  void read(fuse_req_t req, size_t size, off_t off) override;
+  void write(fuse_req_t req, const char* buf, size_t size, off_t off) override;
+  void release() override;
+
+ private:
+  // The set's file, made with NSEMS if it does not exist yet. Needs mu_.
+  Result<OpenFile*> made_locked(unsigned nsems);
+
+  SysvSemKind& kind_;
+  const key_t key_;
+  const mode_t mode_;
+  const Caller caller_;
+  const bool excl_;
+  const int flags_;
+  std::mutex mu_;
+  std::unique_ptr<OpenFile> set_file_;  // once made; never replaced
+};
+
+class SysvSemKind : public Kind {
+ public:
+  explicit SysvSemKind(Watcher& w) : watcher_(w) {}
+
+  std::string_view name() const override { return "sysv-sem"; }
+  uint32_t allowed_options() const override { return kOptNsems | kOptSem | kOptInfo | kOptExcl; }
+
+  Result<std::vector<std::string>> list() override {
+    using R = Result<std::vector<std::string>>;
+    auto t = ipc::SysvTable::read(ipc::SysvKind::kSem);
+    if (!t) return R::failure(t.error());
+    std::vector<std::string> names;
+    for (size_t i = 0; i < t->size(); ++i) names.push_back(std::to_string(t->id(i)));
+    return names;
+  }
+
+  Result<ObjectStat> stat(std::string_view name) override {
+    using R = Result<ObjectStat>;
+    auto set = by_name(name);
+    if (!set) return R::failure(set.error());
+    auto info = set->info();
+    if (!info) return R::failure(gone_as_enoent(info.error()));
+    // Size is the length of what a read gives, so that ls -l and cat agree.
+    auto v = set->values(info->nsems);
+    return ipc::to_object_stat(*info, set->id(), v ? ipc::format_values(*v).size() : 0);
+  }
+
+  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&,
+                            bool) override {
+    return Result<ObjectStat>::failure(-EPERM);  // sets are made through by-key/KEY
+  }
+
+  int remove(std::string_view name) override {
+    auto set = by_name(name);
+    return set ? gone_as_enoent(set->remove()) : set.error();
+  }
+
+  int set_mode(std::string_view name, mode_t mode) override {
+    auto set = by_name(name);
+    if (!set) return set.error();
+    auto info = set->info();
+    if (!info) return gone_as_enoent(info.error());
+    if (mode & ~mode_t(0777)) return -EINVAL;  // a set has no setuid, setgid or sticky bit
+    return set->set_perm(info->uid, info->gid, mode);
+  }
+
+  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
+    auto set = by_name(name);
+    if (!set) return set.error();
+    auto info = set->info();
+    if (!info) return gone_as_enoent(info.error());
+    return set->set_perm(uid == uid_t(-1) ? info->uid : uid, gid == gid_t(-1) ? info->gid : gid,
+                         info->mode);
+  }
+
+  // `>` (O_TRUNC) sets nothing; a set has no other size to take.
+  int truncate(std::string_view, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
+
+  Result<Facts> describe(std::string_view name) override;
+
+  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& o,
+                                         int flags) override {
+    using R = Result<std::unique_ptr<OpenFile>>;
+    auto set = by_name(name);
+    if (!set) return R::failure(set.error());
+    auto info = set->info();
+    if (!info) return R::failure(gone_as_enoent(info.error()));
+    return file_of(*set, info->nsems, o, flags);
+  }
+
+  bool keyed() const override { return true; }
+
+  Result<std::vector<std::pair<key_t, std::string>>> list_keys() override {
+    using R = Result<std::vector<std::pair<key_t, std::string>>>;
+    auto t = ipc::SysvTable::read(ipc::SysvKind::kSem);
+    if (!t) return R::failure(t.error());
+    std::vector<std::pair<key_t, std::string>> keys;
+    for (size_t i = 0; i < t->size(); ++i)
+      if (t->key(i) != IPC_PRIVATE) keys.emplace_back(t->key(i), std::to_string(t->id(i)));
+    return keys;
+  }
+
+  Result<std::string> find_key(key_t key) override {
+    auto set = SemSet::find(key);
+    if (!set) return Result<std::string>::failure(-ENOENT);
+    return std::to_string(set->id());
+  }
+
+  Result<std::string> create_keyed(key_t key, const OpenOptions& o, mode_t mode,
+                                   const Caller& caller, bool excl) override {
+    using R = Result<std::string>;
+    // Without @nsems the size is not known yet: the file makes the set (PendingSemFile). With
+    // @sem=I the file is one semaphore, so the set is made at once, one semaphore by default.
+    unsigned nsems = o.has(kOptNsems) ? o.nsems : o.has(kOptSem) ? 1 : 0;
+    if (nsems == 0) {
+      auto found = SemSet::find(key);
+      if (!found) return found.error() == -ENOENT ? R(std::string()) : R::failure(found.error());
+      if (excl) return R::failure(-EEXIST);
+      return std::to_string(found->id());
+    }
+    if (o.has(kOptSem) && o.sem >= nsems && !SemSet::find(key)) return R::failure(-EINVAL);
+    auto set = make(key, nsems, mode, caller, excl);
+    if (!set) return R::failure(set.error());
+    return std::to_string(set->id());
+  }
+
+  Result<std::unique_ptr<OpenFile>> open_pending(key_t key, const OpenOptions& o, mode_t mode,
+                                                 const Caller& caller, int flags) override {
+    bool excl = o.has(kOptExcl) || (flags & O_EXCL);
+    return std::unique_ptr<OpenFile>(
+        std::make_unique<PendingSemFile>(*this, key, mode, caller, excl, flags));
+  }
+
+  // The set KEY with NSEMS, owned by CALLER with exactly MODE; without EXCL an existing set is
+  // found instead (semget's EINVAL if it is smaller than NSEMS).
+  Result<SemSet> make(key_t key, unsigned nsems, mode_t mode, const Caller& caller, bool excl) {
+    auto set = SemSet::create(key, nsems, mode);
+    if (set) {
+      // The caller owns what it creates, never the daemon (SPEC §7). cuid/cgid stay the
+      // daemon's: only semget sets them.
+      if (int e = set->set_perm(caller.uid, caller.gid, mode); e < 0) {
+        (void)set->remove();
+        return Result<SemSet>::failure(e);
+      }
+      return set;
+    }
+    if (set.error() != -EEXIST || excl) return set;
+    return SemSet::find(key, nsems);
+  }
+
+  Result<std::unique_ptr<OpenFile>> file_of(SemSet set, unsigned nsems, const OpenOptions& o,
+                                            int flags) {
+    using R = Result<std::unique_ptr<OpenFile>>;
+    int index = -1;
+    if (o.has(kOptSem)) {
+      if (o.sem >= nsems) return R::failure(-EINVAL);
+      index = int(o.sem);
+    }
+    return std::unique_ptr<OpenFile>(std::make_unique<SemFile>(
+        std::make_unique<SysvSemBackend>(set, nsems, index), (flags & O_NONBLOCK) != 0, watcher_));
+  }
+
+ private:
+  Watcher& watcher_;
+};
+
+Result<Facts> SysvSemKind::describe(std::string_view name) {
+  using R = Result<Facts>;
+  auto set = by_name(name);
+  if (!set) return R::failure(set.error());
+  auto info = set->info();
+  if (!info) return R::failure(gone_as_enoent(info.error()));
+  auto values = set->values(info->nsems);
+  if (!values) return R::failure(values.error());
+  std::string ncnt, zcnt, pids;
+  for (unsigned i = 0; i < info->nsems; ++i) {
+    auto n = set->ncnt(i);
+    auto z = set->zcnt(i);
+    auto p = set->last_pid(i);
+    if (!n || !z || !p) return R::failure(!n ? n.error() : !z ? z.error() : p.error());
+    const char* sep = i ? " " : "";
+    ncnt += sep + std::to_string(*n);
+    zcnt += sep + std::to_string(*z);
+    pids += sep + std::to_string(*p);
+  }
+  std::string text = ipc::format_values(*values);
+  text.pop_back();
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", unsigned(info->mode));
+  return Facts{{"kind", "sysv-sem"},
+               {"key", ipc::format_key(info->key)},
+               {"id", std::to_string(set->id())},
+               {"mode", mode},
+               {"uid", std::to_string(info->uid)},
+               {"gid", std::to_string(info->gid)},
+               {"cuid", std::to_string(info->cuid)},
+               {"cgid", std::to_string(info->cgid)},
+               {"nsems", std::to_string(info->nsems)},
+               {"values", text},
+               {"otime", std::to_string(info->otime)},
+               {"ctime", std::to_string(info->ctime)},
+               {"semncnt", ncnt},
+               {"semzcnt", zcnt},
+               {"sempid", pids}};
+}
+
+Result<OpenFile*> PendingSemFile::made_locked(unsigned nsems) {
+  using R = Result<OpenFile*>;
+  if (set_file_) return set_file_.get();
+  auto set = kind_.make(key_, nsems, mode_, caller_, excl_);
+  if (!set) return R::failure(set.error());
+  auto info = set->info();
+  if (!info) return R::failure(gone_as_enoent(info.error()));
+  auto file = kind_.file_of(*set, info->nsems, OpenOptions{}, flags_);
+  if (!file) return R::failure(file.error());
+  set_file_ = std::move(*file);
+  set_file_->changed = changed;
+  return set_file_.get();
+}
+
+void PendingSemFile::read(fuse_req_t req, size_t size, off_t off) {
+  OpenFile* f = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    f = set_file_.get();
+  }
+  if (!f) return (void)fuse_reply_buf(req, nullptr, 0);  // nothing made, nothing to read
+  f->read(req, size, off);
+}
+
+void PendingSemFile::write(fuse_req_t req, const char* buf, size_t size, off_t off) {
+  Result<OpenFile*> f = Result<OpenFile*>::failure(-EIO);
+  {
+    std::lock_guard lock(mu_);
+    std::string_view text(buf, size);
+    unsigned nsems = 1;
+    if (!set_file_) {
+      // The size comes from a SETALL; any other command is checked against the default set
+      // before anything is made, so that a rejected write makes nothing.
+      auto c = parse_sem_command(text, {true, 0, ipc::kSemVmx});
+      if (c && c->type == SemCommand::Type::kSetAll) {
+        nsems = unsigned(c->values.size());
+      } else if (auto d = parse_sem_command(text, {true, 1, ipc::kSemVmx}); !d) {
+        return reply_error(req, d.error());
+      }
+    }
+    f = made_locked(nsems);
+  }
+  if (!f) return reply_error(req, f.error());
+  (*f)->write(req, buf, size, off);
+}
+
+void PendingSemFile::release() {
+  std::lock_guard lock(mu_);
+  (void)made_locked(1);
+  if (set_file_) set_file_->release();
+}
+
+}  // namespace
+
+std::unique_ptr<Kind> make_sysv_sem_kind(Watcher& w) {
+  return std::make_unique<SysvSemKind>(w);
 }
 
 }  // namespace ipcfs::fs

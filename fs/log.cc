@@ -19,8 +19,16 @@ void fuse_to_spdlog(enum fuse_log_level level, const char* fmt, va_list ap) {
   char buf[1024];
   int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
   if (n <= 0) return;
-  std::string_view msg(buf, std::min<size_t>(size_t(n), sizeof buf - 1));
+  // libfuse writes some lines in pieces ("unknown option(s): `", "-o ", "bogus'\n"): collect
+  // them so that a line is logged once, whole.
+  thread_local std::string pending;
+  pending.append(buf, std::min<size_t>(size_t(n), sizeof buf - 1));
+  if (pending.back() != '\n') return;
+  std::string line = std::move(pending);
+  pending.clear();
+  std::string_view msg(line);
   while (!msg.empty() && msg.back() == '\n') msg.remove_suffix(1);
+  if (msg.substr(0, 6) == "fuse: ") msg.remove_prefix(6);
   spdlog::level::level_enum l = spdlog::level::debug;
   if (level <= FUSE_LOG_ERR)
     l = spdlog::level::err;

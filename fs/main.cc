@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     fuse_session* se =
         fuse_session_new(&c.args, &Filesystem::ops(), sizeof(fuse_lowlevel_ops), &fs);
     if (!se) {
-      std::fprintf(stderr, "ipcfs: bad mount options\n");
+      std::fprintf(stderr, "ipcfs: bad mount options (see ipcfs(8))\n");
       return kExitUsage;
     }
     fs.set_session(se);
@@ -63,11 +63,16 @@ int main(int argc, char** argv) {
       fuse_session_destroy(se);
       return kExitMount;
     }
-    spdlog::info("ipcfs {} mounted on {}", IPCFS_VERSION, c.fuse.mountpoint);
+    // Mounted before detaching: when mount(8) (or this command) returns, the filesystem is
+    // there. Success is logged after detaching, so a plain mount prints nothing.
+    // Passthrough patches INIT and OPEN replies, so it goes in before the first request is read.
+    if (fs.passthrough().install(se) != 0)
+      spdlog::warn("passthrough: cannot install the reply layer; mmap stays direct");
     if (!c.fuse.foreground) {
       setup_logging(true, c.log_level);
       if (fuse_daemonize(0) != 0) return kExitRuntime;
     }
+    spdlog::info("ipcfs {} mounted on {}", IPCFS_VERSION, c.fuse.mountpoint);
     int r = serve(se, c);
     // The loop reports the signal that ended it; a requested end is a clean end.
     status = (r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP) ? kExitOk : kExitRuntime;

@@ -37,6 +37,12 @@ class OpenFile {
   bool nonseekable = false;
   // Set by Filesystem when the file is opened.
   AttrInvalidator changed;
+  // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the
+  // object's memory itself (fs/passthrough.h). -1: none, the file stays direct_io.
+  int backing_fd = -1;
+  // With passthrough: read/write also go straight to the backing file. False keeps them coming
+  // to the daemon (which enforces what the backing file would not, e.g. a fixed size).
+  bool backing_rw = true;
 };
 
 // A read-only view whose content is fixed when it is opened (@info, @peek).

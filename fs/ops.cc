@@ -74,10 +74,7 @@ void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
   fuse_reply_err(req, 0);
 }
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
-  OpenFile* f = &file(fi);
-  f->release();
-  delete f;
-  fuse_reply_err(req, 0);
+  fs(req).release(req, fi);
 }
 void op_fsync(fuse_req_t req, fuse_ino_t, int, fuse_file_info*) {
   fuse_reply_err(req, 0);

@@ -1,0 +1,87 @@
+// System V shared memory calls.
+#include "ipc/sysv_shm.h"
+
+#include <sys/ipc.h>
+#include <sys/shm.h>
+
+namespace ipcfs::ipc {
+
+Result<int> SysvShm::create(key_t key, uint64_t size, mode_t mode) {
+  if (size == 0 || size > SIZE_MAX) return Result<int>::failure(-EINVAL);
+  int id = ::shmget(key, size_t(size), IPC_CREAT | IPC_EXCL | int(mode & 0777));
+  if (id < 0) return Result<int>::failure(neg_errno());
+  return id;
+}
+
+Result<int> SysvShm::find(key_t key) {
+  if (key == IPC_PRIVATE) return Result<int>::failure(-ENOENT);
+  // Asking for no permission finds the segment whatever its mode; opening it checks later.
+  int id = ::shmget(key, 0, 0);
+  if (id < 0) return Result<int>::failure(neg_errno());
+  return id;
+}
+
+Result<ShmStat> SysvShm::stat(int id) {
+  shmid_ds ds{};
+  if (::shmctl(id, IPC_STAT, &ds) < 0) return Result<ShmStat>::failure(neg_errno());
+  ShmStat s;
+  ObjectStat& o = s.object;
+  o.mode = ds.shm_perm.mode & 0777;
+  o.uid = ds.shm_perm.uid;
+  o.gid = ds.shm_perm.gid;
+  o.cuid = ds.shm_perm.cuid;
+  o.cgid = ds.shm_perm.cgid;
+  o.size = ds.shm_segsz;
+  // SPEC §6: atime = last attach; mtime = ctime = last change (creation or IPC_SET). The kernel
+  // keeps no time of the last store, so there is nothing better for mtime.
+  o.ctime.tv_sec = ds.shm_ctime;
+  o.mtime = o.ctime;
+  o.atime.tv_sec = ds.shm_atime ? ds.shm_atime : ds.shm_ctime;
+  o.serial = uint64_t(id);
+  s.key = ds.shm_perm.__key;
+  s.nattch = ds.shm_nattch;
+  s.cpid = ds.shm_cpid;
+  s.lpid = ds.shm_lpid;
+  s.atime = ds.shm_atime;
+  s.dtime = ds.shm_dtime;
+  s.ctime = ds.shm_ctime;
+  s.dest = (ds.shm_perm.mode & SHM_DEST) != 0;
+  s.locked = (ds.shm_perm.mode & SHM_LOCKED) != 0;
+  return s;
+}
+
+int SysvShm::set(int id, uid_t uid, gid_t gid, mode_t mode) {
+  shmid_ds ds{};
+  if (::shmctl(id, IPC_STAT, &ds) < 0) return neg_errno();
+  ds.shm_perm.uid = uid;
+  ds.shm_perm.gid = gid;
+  ds.shm_perm.mode = (ds.shm_perm.mode & ~0777) | (mode & 0777);
+  return check(::shmctl(id, IPC_SET, &ds));
+}
+
+int SysvShm::remove(int id) {
+  return check(::shmctl(id, IPC_RMID, nullptr));
+}
+
+Result<ShmAttachment> ShmAttachment::attach(int id, bool read_only) {
+  shmid_ds ds{};
+  if (::shmctl(id, IPC_STAT, &ds) < 0) return Result<ShmAttachment>::failure(neg_errno());
+  void* p = ::shmat(id, nullptr, read_only ? SHM_RDONLY : 0);
+  if (p == reinterpret_cast<void*>(-1)) return Result<ShmAttachment>::failure(neg_errno());
+  return ShmAttachment(p, ds.shm_segsz);
+}
+
+ShmAttachment& ShmAttachment::operator=(ShmAttachment&& o) noexcept {
+  if (this != &o) {
+    if (addr_) ::shmdt(addr_);
+    addr_ = std::exchange(o.addr_, nullptr);
+    size_ = std::exchange(o.size_, 0);
+  }
+  return *this;
+}
+
+ShmAttachment::~ShmAttachment() {
+  if (addr_) ::shmdt(addr_);
+}
+
+}  // namespace ipcfs::ipc

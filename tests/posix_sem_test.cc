@@ -1,0 +1,96 @@
+// Unit tests of ipc/posix_sem: real POSIX semaphores and their /dev/shm files.
+#include "ipc/posix_sem.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <string>
+
+namespace ipcfs::ipc {
+namespace {
+
+std::string fresh_name() {
+  static std::atomic<int> n{0};
+  return "u" + std::to_string(::getpid()) + "s" + std::to_string(n++);
+}
+
+class NamedSemaphoreIpc : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    (void)NamedSemaphore::unlink(name_);
+    ::unlink(("/dev/shm/sem." + name_).c_str());
+  }
+  std::string name_ = fresh_name();
+};
+
+TEST_F(NamedSemaphoreIpc, CreateHasExactModeOwnerAndValue) {
+  mode_t old = ::umask(077);
+  auto s = NamedSemaphore::create(name_, 0664, 3, 1234, 5678);
+  ::umask(old);
+  ASSERT_TRUE(s) << s.error();
+  EXPECT_EQ(*s->value(), 3u);
+  struct stat st;
+  ASSERT_EQ(::stat(("/dev/shm/sem." + name_).c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0664u);  // not 0600: the daemon's umask does not apply
+  EXPECT_EQ(st.st_uid, 1234u);
+  EXPECT_EQ(st.st_gid, 5678u);
+  auto ps = stat_posix_sem(name_);
+  ASSERT_TRUE(ps);
+  EXPECT_EQ(ps->mode, 0664u);
+  EXPECT_EQ(ps->uid, 1234u);
+  EXPECT_EQ(ps->serial, st.st_ino);
+  EXPECT_EQ(NamedSemaphore::create(name_, 0600, 0, 0, 0).error(), -EEXIST);
+}
+
+TEST_F(NamedSemaphoreIpc, PostTrywaitValueShareTheObjectWithSemOpen) {
+  auto s = NamedSemaphore::create(name_, 0600, 0, ::getuid(), ::getgid());
+  ASSERT_TRUE(s);
+  sem_t* direct = ::sem_open(("/" + name_).c_str(), 0);
+  ASSERT_NE(direct, SEM_FAILED);
+  EXPECT_EQ(s->trywait(), -EAGAIN);
+  EXPECT_EQ(s->post(), 0);
+  EXPECT_EQ(::sem_trywait(direct), 0);
+  EXPECT_EQ(::sem_post(direct), 0);
+  EXPECT_EQ(*s->value(), 1u);
+  EXPECT_EQ(s->trywait(), 0);
+  ::sem_close(direct);
+}
+
+TEST_F(NamedSemaphoreIpc, ListStatChmodChownUnlink) {
+  ASSERT_TRUE(NamedSemaphore::create(name_, 0600, 0, ::getuid(), ::getgid()));
+  auto names = list_posix_sems();
+  ASSERT_TRUE(names);
+  EXPECT_NE(std::find(names->begin(), names->end(), name_), names->end());
+  EXPECT_EQ(chmod_posix_sem(name_, 0640), 0);
+  EXPECT_EQ(chown_posix_sem(name_, 42, gid_t(-1)), 0);
+  auto st = stat_posix_sem(name_);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->mode, 0640u);
+  EXPECT_EQ(st->uid, 42u);
+  EXPECT_EQ(NamedSemaphore::unlink(name_), 0);
+  EXPECT_EQ(stat_posix_sem(name_).error(), -ENOENT);
+  EXPECT_EQ(NamedSemaphore::open(name_).error(), -ENOENT);
+}
+
+TEST_F(NamedSemaphoreIpc, RefusesPlantedFilesAndBadNames) {
+  std::string path = "/dev/shm/sem." + name_;
+  int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  EXPECT_EQ(NamedSemaphore::open(name_).error(), -EINVAL);  // empty: mapping it would fault
+  ASSERT_EQ(::unlink(path.c_str()), 0);
+  ASSERT_EQ(::symlink("/etc/passwd", path.c_str()), 0);
+  EXPECT_EQ(NamedSemaphore::open(name_).error(), -ENOENT);
+  EXPECT_EQ(stat_posix_sem(name_).error(), -ENOENT);
+  ::unlink(path.c_str());
+  EXPECT_EQ(NamedSemaphore::open("a/b").error(), -EINVAL);
+  EXPECT_EQ(NamedSemaphore::create(std::string(252, 'x'), 0600, 0, 0, 0).error(), -ENAMETOOLONG);
+  EXPECT_EQ(NamedSemaphore::create("", 0600, 0, 0, 0).error(), -EINVAL);
+}
+
+}  // namespace
+}  // namespace ipcfs::ipc
