@@ -1,8 +1,10 @@
-// Message-queue benchmark: one small message sent and received per iteration, directly with
-// mq_send/mq_receive, through ipcfs (open/write/close + open/read/close, as echo and cat do),
-// and the same system calls on a null FUSE file — all in one run, ratios printed.
+// Message-queue benchmark (POSIX and System V): one small message sent and received per
+// iteration, directly with the system calls, through ipcfs (open/write/close + open/read/close, as
+// echo and cat do), and the same system calls on a null FUSE file — all in one run, ratios printed.
 #include <fcntl.h>
 #include <mqueue.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -41,23 +43,9 @@ bool file_roundtrip_kept(int w, const std::string& path) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  double secs = argc > 1 ? std::atof(argv[1]) : 1.0;
-  test::Mount mount({"-o", "log_level=warn"});
-  NullFs null;
-  std::string name = test::unique_name("bench");
-  ipc::MqAttr attr{10, 64, 0};
-  auto q = ipc::MessageQueue::open(name, O_RDWR | O_CREAT, 0600, &attr);
-  if (!q) {
-    std::fprintf(stderr, "mq_open: %s\n", std::strerror(-q.error()));
-    return 1;
-  }
-  std::string path = mount.path("posix/mq/" + name);
-
-  char buf[64];
-  double direct = rate([&] { return q->send("x\n", 2, 0) == 0 && q->receive(buf, 64).ok(); }, secs);
+// Measures one queue file against the null floor and prints its rows.
+void compare(const char* what, const std::string& path, const NullFs& null, double direct,
+             double secs) {
   Paired fresh = paired([&] { return file_roundtrip(path); },
                         [&] { return file_roundtrip(null.file()); }, 2 * secs);
   int wn = ::open(null.file().c_str(), O_WRONLY);
@@ -66,16 +54,53 @@ int main(int argc, char** argv) {
                        [&] { return file_roundtrip_kept(wn, null.file()); }, 2 * secs);
   ::close(wn);
   ::close(wq);
-  (void)ipc::MessageQueue::unlink(name);
-
-  std::printf("POSIX message queue, one 2-byte message per iteration (medians of 7 rounds)\n");
-  row("direct mq_send + mq_receive", direct);
+  std::string w(what);
+  std::printf("\n%s, one 2-byte message per iteration (medians of 7 paired rounds)\n", what);
+  row("direct send + receive system calls", direct);
   row("null FUSE: open/write/close + open/read/close", fresh.b);
-  row("ipcfs posix/mq: open/write/close + open/read/close", fresh.a);
+  row("ipcfs " + w + ": open/write/close + open/read/close", fresh.a);
   row("null FUSE: write on kept fd + open/read/close", kept.b);
-  row("ipcfs posix/mq: write on kept fd + open/read/close", kept.a);
+  row("ipcfs " + w + ": write on kept fd + open/read/close", kept.a);
   ratio("ipcfs / null FUSE floor (fresh opens)", fresh.ratio, 0.9);
   ratio("ipcfs / null FUSE floor (kept writer)", kept.ratio, 0.9);
   ratio("ipcfs / direct system calls", fresh.a / direct, 0.0);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  double secs = argc > 1 ? std::atof(argv[1]) : 1.0;
+  test::Mount mount({"-o", "log_level=warn"});
+  NullFs null;
+
+  std::string name = test::unique_name("bench");
+  ipc::MqAttr attr{10, 64, 0};
+  auto q = ipc::MessageQueue::open(name, O_RDWR | O_CREAT, 0600, &attr);
+  if (!q) {
+    std::fprintf(stderr, "mq_open: %s\n", std::strerror(-q.error()));
+    return 1;
+  }
+  char buf[64];
+  double direct = rate([&] { return q->send("x\n", 2, 0) == 0 && q->receive(buf, 64).ok(); }, secs);
+  compare("POSIX posix/mq", mount.path("posix/mq/" + name), null, direct, secs);
+  (void)ipc::MessageQueue::unlink(name);
+
+  int id = ::msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+  if (id < 0) {
+    std::perror("msgget");
+    return 1;
+  }
+  struct {
+    long mtype;
+    char text[64];
+  } m{1, "x\n"};
+  double sdirect = rate(
+      [&] {
+        return ::msgsnd(id, &m, 2, IPC_NOWAIT) == 0 &&
+               ::msgrcv(id, &m, sizeof m.text, 0, IPC_NOWAIT) == 2;
+      },
+      secs);
+  compare("System V sysv/msg", mount.path("sysv/msg/" + std::to_string(id)), null, sdirect, secs);
+  ::msgctl(id, IPC_RMID, nullptr);
   return 0;
 }
