@@ -380,6 +380,7 @@ void Filesystem::set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFi
   fi->noflush = 1;
   f->changed = AttrInvalidator{se_, ino};
   fi->fh = reinterpret_cast<uint64_t>(f);
+  if (f->stream) passthrough_.mark_stream(fi->fh);
   if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
     fi->direct_io = 0;
 }

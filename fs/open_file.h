@@ -35,6 +35,7 @@ class OpenFile {
   // How the kernel treats the open file (copied into fuse_file_info).
   bool direct_io = true;
   bool nonseekable = false;
+  bool stream = false;  // no file position at all (FOPEN_STREAM)
   // Set by Filesystem when the file is opened.
   AttrInvalidator changed;
   // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the

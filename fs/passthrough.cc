@@ -20,6 +20,9 @@
 #ifndef FUSE_PASSTHROUGH
 #define FUSE_PASSTHROUGH (1ULL << 37)
 #endif
+#ifndef FOPEN_STREAM
+#define FOPEN_STREAM (1 << 4)
+#endif
 #ifndef FOPEN_PASSTHROUGH
 #define FOPEN_PASSTHROUGH (1 << 7)
 #endif
@@ -127,6 +130,16 @@ std::optional<uint64_t> open_fh(const void* body, size_t len) {
   if (len < sizeof o) return std::nullopt;
   std::memcpy(&o, static_cast<const char*>(body) + len - sizeof o, sizeof o);
   return o.fh;
+}
+
+bool add_open_flags(void* body, size_t len, uint32_t flags) {
+  fuse_open_out o;
+  if (len < sizeof o) return false;
+  char* at = static_cast<char*>(body) + len - sizeof o;
+  std::memcpy(&o, at, sizeof o);
+  o.open_flags |= flags;
+  std::memcpy(at, &o, sizeof o);
+  return true;
 }
 
 bool set_backing(void* body, size_t len, int32_t id) {
@@ -269,9 +282,19 @@ bool Passthrough::attach([[maybe_unused]] fuse_req_t req, fuse_ino_t ino, int fd
   return true;
 }
 
+void Passthrough::mark_stream(uint64_t fh) {
+#if FUSE_VERSION < 317
+  std::lock_guard lock(mu_);
+  streams_.insert(fh);
+#else
+  (void)fh;  // no custom io: such files stay merely nonseekable
+#endif
+}
+
 void Passthrough::detach(uint64_t fh) {
   std::lock_guard lock(mu_);
   marks_.erase(fh);
+  streams_.erase(fh);
   auto o = opens_.find(fh);
   if (o == opens_.end()) return;
   auto b = backings_.find(o->second);
@@ -317,16 +340,20 @@ ssize_t Passthrough::io_writev(int fd, struct iovec* iov, int count) {
   } else if (error == 0 && single_body && (op == wire::Op::kOpen || op == wire::Op::kCreate)) {
     auto fh = wire::open_fh(iov[1].iov_base, iov[1].iov_len);
     int32_t id = 0;
+    bool stream = false;
     if (fh) {
       std::lock_guard lock(mu_);
       if (auto it = marks_.find(*fh); it != marks_.end()) {
         id = it->second;
         marks_.erase(it);
       }
+      stream = streams_.erase(*fh) > 0;
     }
-    if (id > 0) {
+    if (id > 0 || stream) {
       std::memcpy(copy.data(), iov[1].iov_base, iov[1].iov_len);
-      if (wire::set_backing(copy.data(), iov[1].iov_len, id)) iov[1].iov_base = copy.data();
+      bool patched = id > 0 ? wire::set_backing(copy.data(), iov[1].iov_len, id)
+                            : wire::add_open_flags(copy.data(), iov[1].iov_len, FOPEN_STREAM);
+      if (patched) iov[1].iov_base = copy.data();
     }
   }
   ssize_t n = ::writev(fd, iov, count);

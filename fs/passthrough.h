@@ -15,6 +15,7 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace ipcfs::fs {
 
@@ -43,6 +44,8 @@ std::optional<uint64_t> open_fh(const void* body, size_t len);
 // Makes that fuse_open_out a passthrough open of BACKING_ID, keeping only the open flags the
 // kernel allows with it (any other one fails the open with EIO).
 bool set_backing(void* body, size_t len, int32_t backing_id);
+// ORs FLAGS into that fuse_open_out's open_flags.
+bool add_open_flags(void* body, size_t len, uint32_t flags);
 
 }  // namespace wire
 
@@ -64,6 +67,10 @@ class Passthrough {
   // INO shares one backing id: the kernel refuses two different backings on one inode (EBUSY).
   // False, nothing changed, when passthrough is not available.
   bool attach(fuse_req_t req, fuse_ino_t ino, int fd, fuse_file_info* fi);
+  // The reply to open FH carries FOPEN_STREAM (libfuse 3.14 has no bit for it): a stream has no
+  // file position, so a read parked on a descriptor shared across fork does not hold the
+  // position lock against the other process's writes.
+  void mark_stream(uint64_t fh);
   // The open FH ended (release, or its reply could not be sent).
   void detach(uint64_t fh);
 
@@ -86,6 +93,7 @@ class Passthrough {
   bool kernel_offers_ = false;
   std::unordered_map<uint64_t, wire::Op> requests_;  // unique -> op, until its reply
   std::unordered_map<uint64_t, int32_t> marks_;      // fh -> backing id its reply must carry
+  std::unordered_set<uint64_t> streams_;             // fh whose reply gets FOPEN_STREAM
   struct Backing {
     int32_t id;
     int opens;

@@ -79,7 +79,7 @@ QueueFile::QueueFile(std::unique_ptr<QueueBackend> backend, View view, bool nonb
                      Watcher& watcher)
     : backend_(std::move(backend)), view_(view), nonblock_(nonblock), watcher_(watcher) {
   // A stream has no positions; the default view is seekable within its one message.
-  nonseekable = view != View::kDefault;
+  nonseekable = stream = view != View::kDefault;
 }
 
 int QueueFile::fill_locked(off_t) {

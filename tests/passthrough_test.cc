@@ -160,6 +160,18 @@ TEST(PassthroughWire, CreateReplyPatchesOnlyItsOpenPart) {
   EXPECT_EQ(get<int32_t>(b, sizeof e + kBackingIdOffset), 3);
 }
 
+TEST(PassthroughWire, StreamFlagIsAddedToTheOpenPart) {
+  fuse_open_out o{};
+  o.fh = 5;
+  o.open_flags = FOPEN_DIRECT_IO | FOPEN_NONSEEKABLE;
+  std::vector<char> b(sizeof o);
+  std::memcpy(b.data(), &o, sizeof o);
+  ASSERT_TRUE(add_open_flags(b.data(), b.size(), 1u << 4));  // FOPEN_STREAM
+  EXPECT_EQ(get<uint64_t>(b, 0), 5u);
+  EXPECT_EQ(get<uint32_t>(b, 8), FOPEN_DIRECT_IO | FOPEN_NONSEEKABLE | (1u << 4));
+  EXPECT_FALSE(add_open_flags(b.data(), b.size() - 1, 1u << 4));
+}
+
 TEST(PassthroughWire, BadOpenRepliesAreRefused) {
   std::vector<char> b(sizeof(fuse_open_out));
   EXPECT_FALSE(open_fh(b.data(), b.size() - 1));
