@@ -17,6 +17,14 @@ int check_posix_name(std::string_view name, size_t max_len) {
   return 0;
 }
 
+std::string posix_path(std::string_view name) {
+  std::string s;
+  s.reserve(name.size() + 1);
+  s.push_back('/');
+  s.append(name);
+  return s;
+}
+
 std::optional<uint64_t> parse_decimal(std::string_view s, uint64_t max) {
   if (s.empty() || s.size() > 20) return std::nullopt;
   if (s.size() > 1 && s[0] == '0') return std::nullopt;

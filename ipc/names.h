@@ -15,6 +15,9 @@ namespace ipcfs::ipc {
 // -ENAMETOOLONG. POSIX semaphores live in /dev/shm as "sem.NAME", so they allow 4 bytes less.
 int check_posix_name(std::string_view name, size_t max_len = 255);
 
+// "/NAME": how the POSIX calls (mq_open, shm_open, sem_open, ...) spell object NAME.
+std::string posix_path(std::string_view name);
+
 // Strict unsigned decimal, no sign, no spaces, no leading zeros except "0", value <= max.
 std::optional<uint64_t> parse_decimal(std::string_view s, uint64_t max);
 

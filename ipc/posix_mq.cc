@@ -20,14 +20,6 @@ namespace {
 
 constexpr long kMqueueMagic = 0x19800202;  // not in linux/magic.h
 
-std::string slash_name(std::string_view name) {
-  std::string s;
-  s.reserve(name.size() + 1);
-  s.push_back('/');
-  s.append(name);
-  return s;
-}
-
 }  // namespace
 
 Result<MessageQueue> MessageQueue::open(std::string_view name, int oflag, mode_t mode,
@@ -54,14 +46,14 @@ Result<MessageQueue> MessageQueue::open(std::string_view name, int oflag, mode_t
     }
     ap = &a;
   }
-  mqd_t q = ::mq_open(slash_name(name).c_str(), oflag | O_NONBLOCK | O_CLOEXEC, mode, ap);
+  mqd_t q = ::mq_open(posix_path(name).c_str(), oflag | O_NONBLOCK | O_CLOEXEC, mode, ap);
   if (q == mqd_t(-1)) return Result<MessageQueue>::failure(neg_errno());
   return MessageQueue(q);
 }
 
 int MessageQueue::unlink(std::string_view name) {
   if (int e = check_posix_name(name); e < 0) return e;
-  return check(::mq_unlink(slash_name(name).c_str()));
+  return check(::mq_unlink(posix_path(name).c_str()));
 }
 
 Result<size_t> MessageQueue::receive(char* buf, size_t len, unsigned* prio) const {
@@ -83,14 +75,8 @@ Result<MqAttr> MessageQueue::attr() const {
 Result<ObjectStat> MessageQueue::stat() const {
   struct stat st {};
   if (::fstat(fd_.get(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
-  ObjectStat s;
-  s.mode = st.st_mode & 07777;
-  s.uid = s.cuid = st.st_uid;
-  s.gid = s.cgid = st.st_gid;
-  s.atime = st.st_atim;
-  s.mtime = st.st_mtim;
-  s.ctime = st.st_ctim;
-  s.serial = st.st_ino;
+  ObjectStat s = from_file_stat(st);
+  s.size = 0;  // the mqueue inode says 0; the status line below says what is queued
   // Reading a queue descriptor gives its status line: "QSIZE:123 NOTIFY:0 ...".
   char line[160];
   ssize_t n = ::pread(fd_.get(), line, sizeof line - 1, 0);

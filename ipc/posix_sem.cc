@@ -21,10 +21,6 @@ std::string sem_path(std::string_view name) {
   return std::string(kShmDir) + "sem." + std::string(name);
 }
 
-std::string slash_name(std::string_view name) {
-  return "/" + std::string(name);
-}
-
 // The semaphore's file, never through a symlink.
 Result<UniqueFd> open_file(std::string_view name) {
   if (int e = check_posix_name(name, kPosixSemNameMax); e < 0) return Result<UniqueFd>::failure(e);
@@ -45,7 +41,7 @@ Result<NamedSemaphore> NamedSemaphore::open(std::string_view name) {
   struct stat st {};
   if (::fstat(fd->get(), &st) < 0) return R::failure(neg_errno());
   if (!S_ISREG(st.st_mode) || size_t(st.st_size) < sizeof(sem_t)) return R::failure(-EINVAL);
-  sem_t* s = ::sem_open(slash_name(name).c_str(), 0);
+  sem_t* s = ::sem_open(posix_path(name).c_str(), 0);
   if (s == SEM_FAILED) return R::failure(neg_errno());
   return NamedSemaphore(s);
 }
@@ -54,7 +50,7 @@ Result<NamedSemaphore> NamedSemaphore::create(std::string_view name, mode_t mode
                                               uid_t uid, gid_t gid) {
   using R = Result<NamedSemaphore>;
   if (int e = check_posix_name(name, kPosixSemNameMax); e < 0) return R::failure(e);
-  sem_t* s = ::sem_open(slash_name(name).c_str(), O_CREAT | O_EXCL, mode & 0777, value);
+  sem_t* s = ::sem_open(posix_path(name).c_str(), O_CREAT | O_EXCL, mode & 0777, value);
   if (s == SEM_FAILED) return R::failure(neg_errno());
   NamedSemaphore sem(s);
   // sem_open applied the daemon's umask and made the daemon the owner: set both as asked.
@@ -63,7 +59,7 @@ Result<NamedSemaphore> NamedSemaphore::create(std::string_view name, mode_t mode
   if (e == 0) e = check(::fchown(fd->get(), uid, gid));
   if (e == 0) e = check(::fchmod(fd->get(), mode & 07777));
   if (e < 0) {
-    (void)::sem_unlink(slash_name(name).c_str());
+    (void)::sem_unlink(posix_path(name).c_str());
     return R::failure(e);
   }
   return sem;
@@ -71,7 +67,7 @@ Result<NamedSemaphore> NamedSemaphore::create(std::string_view name, mode_t mode
 
 int NamedSemaphore::unlink(std::string_view name) {
   if (int e = check_posix_name(name, kPosixSemNameMax); e < 0) return e;
-  return check(::sem_unlink(slash_name(name).c_str()));
+  return check(::sem_unlink(posix_path(name).c_str()));
 }
 
 void NamedSemaphore::close() {
@@ -116,14 +112,8 @@ Result<ObjectStat> stat_posix_sem(std::string_view name) {
   struct stat st {};
   if (::fstat(fd->get(), &st) < 0) return R::failure(neg_errno());
   if (!S_ISREG(st.st_mode)) return R::failure(-ENOENT);
-  ObjectStat s;
-  s.mode = st.st_mode & 07777;
-  s.uid = s.cuid = st.st_uid;
-  s.gid = s.cgid = st.st_gid;
-  s.atime = st.st_atim;
-  s.mtime = st.st_mtim;
-  s.ctime = st.st_ctim;
-  s.serial = st.st_ino;
+  ObjectStat s = from_file_stat(st);
+  s.size = 0;  // the sem_t's size is not the file's content; the kind sets it
   return s;
 }
 

@@ -23,34 +23,13 @@ bool is_semaphore_file(std::string_view name) {
   return name.substr(0, 4) == "sem.";
 }
 
-std::string slash_name(std::string_view name) {
-  std::string s;
-  s.reserve(name.size() + 1);
-  s.push_back('/');
-  s.append(name);
-  return s;
-}
-
-ObjectStat to_object_stat(const struct stat& st) {
-  ObjectStat s;
-  s.mode = st.st_mode & 07777;
-  s.uid = s.cuid = st.st_uid;
-  s.gid = s.cgid = st.st_gid;
-  s.size = uint64_t(st.st_size);
-  s.atime = st.st_atim;
-  s.mtime = st.st_mtim;
-  s.ctime = st.st_ctim;
-  s.serial = st.st_ino;
-  return s;
-}
-
 }  // namespace
 
 Result<PosixShm> PosixShm::open(std::string_view name, int oflag, mode_t mode) {
   if (int e = check_posix_name(name); e < 0) return Result<PosixShm>::failure(e);
   if (is_semaphore_file(name))
     return Result<PosixShm>::failure((oflag & O_CREAT) ? -EINVAL : -ENOENT);
-  int fd = ::shm_open(slash_name(name).c_str(), oflag | O_CLOEXEC, mode);
+  int fd = ::shm_open(posix_path(name).c_str(), oflag | O_CLOEXEC, mode);
   if (fd < 0) return Result<PosixShm>::failure(neg_errno());
   return PosixShm(fd);
 }
@@ -58,18 +37,18 @@ Result<PosixShm> PosixShm::open(std::string_view name, int oflag, mode_t mode) {
 int PosixShm::unlink(std::string_view name) {
   if (int e = check_posix_name(name); e < 0) return e;
   if (is_semaphore_file(name)) return -ENOENT;
-  return check(::shm_unlink(slash_name(name).c_str()));
+  return check(::shm_unlink(posix_path(name).c_str()));
 }
 
 Result<ObjectStat> PosixShm::stat_name(std::string_view name) {
   if (int e = check_posix_name(name); e < 0) return Result<ObjectStat>::failure(e);
   if (is_semaphore_file(name)) return Result<ObjectStat>::failure(-ENOENT);
-  std::string path = std::string(kShmDir) + slash_name(name);
+  std::string path = std::string(kShmDir) + posix_path(name);
   struct stat st {};
   if (::lstat(path.c_str(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
   // shm_open only ever makes regular files; anything else there is not an object.
   if (!S_ISREG(st.st_mode)) return Result<ObjectStat>::failure(-ENOENT);
-  return to_object_stat(st);
+  return from_file_stat(st);
 }
 
 Result<std::vector<std::string>> PosixShm::list() {
@@ -90,7 +69,7 @@ Result<std::vector<std::string>> PosixShm::list() {
 Result<ObjectStat> PosixShm::stat() const {
   struct stat st {};
   if (::fstat(fd_.get(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
-  return to_object_stat(st);
+  return from_file_stat(st);
 }
 
 int PosixShm::truncate(uint64_t size) const {

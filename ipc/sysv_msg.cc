@@ -82,11 +82,7 @@ Result<MsqInfo> SysvMsgQueue::stat() const {
   m.rtime = ds.msg_rtime;
   m.ctime = ds.msg_ctime;
   ObjectStat& s = m.stat;
-  s.mode = ds.msg_perm.mode & 0777;
-  s.uid = ds.msg_perm.uid;
-  s.gid = ds.msg_perm.gid;
-  s.cuid = ds.msg_perm.cuid;
-  s.cgid = ds.msg_perm.cgid;
+  set_perm(s, ds.msg_perm);
   s.size = ds.__msg_cbytes;
   s.ctime = at(m.ctime);
   s.mtime = at(m.stime ? m.stime : m.ctime);

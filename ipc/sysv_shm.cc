@@ -26,11 +26,7 @@ Result<ShmStat> SysvShm::stat(int id) {
   if (::shmctl(id, IPC_STAT, &ds) < 0) return Result<ShmStat>::failure(neg_errno());
   ShmStat s;
   ObjectStat& o = s.object;
-  o.mode = ds.shm_perm.mode & 0777;
-  o.uid = ds.shm_perm.uid;
-  o.gid = ds.shm_perm.gid;
-  o.cuid = ds.shm_perm.cuid;
-  o.cgid = ds.shm_perm.cgid;
+  set_perm(o, ds.shm_perm);
   o.size = ds.shm_segsz;
   // SPEC §6: atime = last attach; mtime = ctime = last change (creation or IPC_SET). The kernel
   // keeps no time of the last store, so there is nothing better for mtime.
