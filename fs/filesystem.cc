@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -55,6 +56,12 @@ Caller caller_of(fuse_req_t req) {
 }
 
 }  // namespace
+
+std::string octal_mode(mode_t mode) {
+  char b[8];
+  std::snprintf(b, sizeof b, "%04o", unsigned(mode & 07777));
+  return b;
+}
 
 Filesystem::Filesystem() : owner_uid_(::geteuid()), owner_gid_(::getegid()) {
   ::clock_gettime(CLOCK_REALTIME, &started_);

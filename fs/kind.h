@@ -28,6 +28,9 @@ struct Caller {
 
 using Facts = std::vector<std::pair<std::string, std::string>>;
 
+// "0640": how every kind shows a mode in its facts.
+std::string octal_mode(mode_t mode);
+
 class Kind {
  public:
   virtual ~Kind() = default;

@@ -98,7 +98,7 @@ class PosixMqKind : public Kind {
     if (!st || !a) return Result<Facts>::failure(!st ? st.error() : a.error());
     return Facts{{"kind", "posix-mq"},
                  {"name", "/" + std::string(name)},
-                 {"mode", fmt_mode(st->mode)},
+                 {"mode", octal_mode(st->mode)},
                  {"uid", std::to_string(st->uid)},
                  {"gid", std::to_string(st->gid)},
                  {"bytes", std::to_string(st->size)},
@@ -118,12 +118,6 @@ class PosixMqKind : public Kind {
   }
 
  private:
-  static std::string fmt_mode(mode_t m) {
-    char b[8];
-    std::snprintf(b, sizeof b, "%04o", unsigned(m));
-    return b;
-  }
-
   Watcher& watcher_;
   const ipc::MqueueDir dir_;
 };

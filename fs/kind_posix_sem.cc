@@ -151,11 +151,9 @@ class PosixSemKind : public Kind {
     if (!s) return Result<Facts>::failure(s.error());
     auto v = (*s)->value();
     if (!v) return Result<Facts>::failure(v.error());
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(st->mode));
     return Facts{{"kind", "posix-sem"},
                  {"name", "/" + std::string(name)},
-                 {"mode", mode},
+                 {"mode", octal_mode(st->mode)},
                  {"uid", std::to_string(st->uid)},
                  {"gid", std::to_string(st->gid)},
                  {"value", std::to_string(*v)}};

@@ -20,12 +20,6 @@ namespace {
 using ipc::ObjectStat;
 using ipc::PosixShm;
 
-std::string fmt_mode(mode_t m) {
-  char b[8];
-  std::snprintf(b, sizeof b, "%04o", unsigned(m));
-  return b;
-}
-
 class PosixShmFile : public OpenFile {
  public:
   explicit PosixShmFile(PosixShm shm) : shm_(std::move(shm)) { backing_fd = shm_.fd(); }
@@ -120,7 +114,7 @@ class PosixShmKind : public Kind {
     if (!st) return Result<Facts>::failure(st.error());
     return Facts{{"kind", "posix-shm"},
                  {"name", "/" + std::string(name)},
-                 {"mode", fmt_mode(st->mode)},
+                 {"mode", octal_mode(st->mode)},
                  {"uid", std::to_string(st->uid)},
                  {"gid", std::to_string(st->gid)},
                  {"size", std::to_string(st->size)}};

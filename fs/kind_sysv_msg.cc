@@ -122,12 +122,10 @@ class SysvMsgKind : public Kind {
     auto m = info_of(name);
     if (!m) return Result<Facts>::failure(m.error());
     const ObjectStat& s = m->stat;
-    char mode[8];
-    std::snprintf(mode, sizeof mode, "%04o", unsigned(s.mode));
     return Facts{{"kind", "sysv-msg"},
                  {"key", ipc::format_key(m->key)},
                  {"id", std::string(name)},
-                 {"mode", mode},
+                 {"mode", octal_mode(s.mode)},
                  {"uid", std::to_string(s.uid)},
                  {"gid", std::to_string(s.gid)},
                  {"cuid", std::to_string(s.cuid)},

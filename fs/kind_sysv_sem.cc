@@ -282,12 +282,10 @@ Result<Facts> SysvSemKind::describe(std::string_view name) {
   }
   std::string text = ipc::format_values(*values);
   text.pop_back();
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%04o", unsigned(info->mode));
   return Facts{{"kind", "sysv-sem"},
                {"key", ipc::format_key(info->key)},
                {"id", std::to_string(set->id())},
-               {"mode", mode},
+               {"mode", octal_mode(info->mode)},
                {"uid", std::to_string(info->uid)},
                {"gid", std::to_string(info->gid)},
                {"cuid", std::to_string(info->cuid)},

@@ -35,12 +35,6 @@ using ipc::SysvShm;
 // Bytes a not-yet-made segment may buffer in the daemon (and never more than SHMMAX).
 constexpr uint64_t kMaxPendingBytes = 1ull << 30;
 
-std::string fmt_mode(mode_t m) {
-  char b[8];
-  std::snprintf(b, sizeof b, "%04o", unsigned(m));
-  return b;
-}
-
 Result<int> parse_name_id(std::string_view name) {
   auto id = ipc::parse_id(name);
   if (!id) return Result<int>::failure(-ENOENT);
@@ -270,7 +264,7 @@ class SysvShmKind : public Kind {
     return Facts{{"kind", "sysv-shm"},
                  {"id", std::to_string(o.serial)},
                  {"key", ipc::format_key(st->key)},
-                 {"mode", fmt_mode(o.mode)},
+                 {"mode", octal_mode(o.mode)},
                  {"uid", std::to_string(o.uid)},
                  {"gid", std::to_string(o.gid)},
                  {"cuid", std::to_string(o.cuid)},
