@@ -90,7 +90,10 @@ int QueueFile::fill_locked(off_t) {
   }
   Result<size_t> n = backend_->receive(msg_);
   if (!n) return n.error();
-  changed();  // the size (bytes queued) shrank
+  // The size (bytes queued) shrank. This costs the next open a GETATTR (the kernel refreshes
+  // everything, permissions included), but without it `stat -c %s` after `cat` shows the old
+  // size for up to a second: the kernel's own atime invalidation does not cover a size-only stat.
+  changed();
   len_ = *n;
   pos_ = 0;
   received_ = true;
