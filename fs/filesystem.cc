@@ -243,7 +243,7 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
   int r = 0;
   // ftruncate through an open file first: a pending object is made by its file.
   if ((to_set & FUSE_SET_ATTR_SIZE) && fi && fi->fh) {
-    r = reinterpret_cast<OpenFile*>(fi->fh)->truncate(uint64_t(attr->st_size));
+    r = file_of_fh(fi->fh)->truncate(uint64_t(attr->st_size));
     if (r != -ENOSYS) {
       if (r < 0) return reply_error(req, r);
       to_set &= ~FUSE_SET_ATTR_SIZE;
@@ -363,12 +363,8 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   fi->nonseekable = (*file)->nonseekable;
   fi->noflush = 1;
   (*file)->changed = AttrInvalidator{se_, e.ino};
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_create(req, &e, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  fi->fh = make_fh(std::move(*file));
+  if (fuse_reply_create(req, &e, fi) != 0) release_fh(fi->fh);
 }
 
 void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -424,12 +420,8 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fi->nonseekable = (*file)->nonseekable;
   fi->noflush = 1;
   (*file)->changed = AttrInvalidator{se_, ino};
-  fi->fh = reinterpret_cast<uint64_t>(file->release());
-  if (fuse_reply_open(req, fi) != 0) {
-    auto* f = reinterpret_cast<OpenFile*>(fi->fh);
-    f->release();
-    delete f;
-  }
+  fi->fh = make_fh(std::move(*file));
+  if (fuse_reply_open(req, fi) != 0) release_fh(fi->fh);
 }
 
 void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
