@@ -215,6 +215,17 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_reply_entry(req, &e);
 }
 
+void Filesystem::forget(fuse_ino_t ino, uint64_t n) {
+  // A node the kernel no longer holds is kept while its object lives (stable numbers); one
+  // whose object is gone (rm, ipcrm) or that was pending would otherwise stay until the next
+  // listing of its directory, which may never come: one Node per name ever removed.
+  auto kept = inodes_.forget(ino, n);
+  if (!kept) return;
+  if (kept->pending) return inodes_.drop_uncounted(ino);
+  auto st = stat_node(*kept);
+  if (!st && st.error() == -ENOENT) inodes_.drop_uncounted(ino);
+}
+
 void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   if (const Dir* d = find_dir(ino)) {
     struct stat st {};
