@@ -231,6 +231,17 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_reply_entry(req, &e);
 }
 
+void Filesystem::forget(fuse_ino_t ino, uint64_t n) {
+  // A node the kernel no longer holds is kept while its object lives (stable numbers); one
+  // whose object is gone (rm, ipcrm) or that was pending would otherwise stay until the next
+  // listing of its directory, which may never come: one Node per name ever removed.
+  auto kept = inodes_.forget(ino, n);
+  if (!kept) return;
+  if (kept->pending) return inodes_.drop_uncounted(ino);
+  auto st = stat_node(*kept);
+  if (!st && st.error() == -ENOENT) inodes_.drop_uncounted(ino);
+}
+
 void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   if (const Dir* d = find_dir(ino)) {
     struct stat st;
@@ -255,7 +266,7 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
   int r = 0;
   // ftruncate through an open file first: a pending object is made by its file.
   if ((to_set & FUSE_SET_ATTR_SIZE) && fi && fi->fh) {
-    r = reinterpret_cast<OpenFile*>(fi->fh)->truncate(uint64_t(attr->st_size));
+    r = file_of_fh(fi->fh)->truncate(uint64_t(attr->st_size));
     if (r != -ENOSYS) {
       if (r < 0) return reply_error(req, r);
       to_set &= ~FUSE_SET_ATTR_SIZE;
@@ -381,22 +392,20 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
 
 void Filesystem::set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file,
                           fuse_file_info* fi) {
-  OpenFile* f = file.release();
+  OpenFile* f = file.get();  // owned through fi->fh from here on
   fi->direct_io = f->direct_io;
   fi->nonseekable = f->nonseekable;
   fi->noflush = 1;
   f->changed = AttrInvalidator{se_, ino};
-  fi->fh = reinterpret_cast<uint64_t>(f);
+  fi->fh = make_fh(std::move(file));
   if (f->stream) passthrough_.mark_stream(fi->fh);
   if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
     fi->direct_io = 0;
 }
 
 void Filesystem::drop_open(fuse_file_info* fi) {
-  auto* f = reinterpret_cast<OpenFile*>(fi->fh);
   passthrough_.detach(fi->fh);
-  f->release();
-  delete f;
+  release_fh(fi->fh);
 }
 
 void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {

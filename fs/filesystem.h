@@ -46,7 +46,7 @@ class Filesystem {
 
   void init(fuse_conn_info* conn);
   void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
-  void forget(fuse_ino_t ino, uint64_t n) { inodes_.forget(ino, n); }
+  void forget(fuse_ino_t ino, uint64_t n);
   void getattr(fuse_req_t req, fuse_ino_t ino);
   void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
   void readlink(fuse_req_t req, fuse_ino_t ino);

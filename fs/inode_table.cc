@@ -13,8 +13,11 @@ std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool coun
       if (count) ++e.nlookup;
       return e.node;
     }
-    // Same name, new object: the old number stays with the old object until forgotten.
+    // Same name, new object: the old number stays with the old object until forgotten, or goes
+    // at once if the kernel holds no reference (nothing would ever forget it).
+    fuse_ino_t old = k->second;
     by_key_.erase(k);
+    if (e.nlookup == 0) by_ino_.erase(old);
   }
   auto node = std::make_shared<Node>(proto);
   node->ino = next_++;
@@ -29,19 +32,30 @@ std::shared_ptr<const Node> InodeTable::get(fuse_ino_t ino) const {
   return it == by_ino_.end() ? nullptr : it->second.node;
 }
 
-void InodeTable::forget(fuse_ino_t ino, uint64_t n) {
+std::shared_ptr<const Node> InodeTable::forget(fuse_ino_t ino, uint64_t n) {
   std::lock_guard lock(mu_);
   auto it = by_ino_.find(ino);
-  if (it == by_ino_.end()) return;
+  if (it == by_ino_.end()) return nullptr;
   Entry& e = it->second;
   e.nlookup = n >= e.nlookup ? 0 : e.nlookup - n;
-  if (e.nlookup > 0) return;
+  if (e.nlookup > 0) return nullptr;
   const Node& node = *e.node;
   auto k = by_key_.find(Key{node.kind, node.name, node.options});
   bool current = k != by_key_.end() && k->second == ino;
   // A plain object file keeps its number for the object's life; option files need not.
-  if (current && node.options.empty()) return;
+  if (current && node.options.empty()) return e.node;
   if (current) by_key_.erase(k);
+  by_ino_.erase(it);
+  return nullptr;
+}
+
+void InodeTable::drop_uncounted(fuse_ino_t ino) {
+  std::lock_guard lock(mu_);
+  auto it = by_ino_.find(ino);
+  if (it == by_ino_.end() || it->second.nlookup > 0) return;
+  const Node& node = *it->second.node;
+  auto k = by_key_.find(Key{node.kind, node.name, node.options});
+  if (k != by_key_.end() && k->second == ino) by_key_.erase(k);
   by_ino_.erase(it);
 }
 

@@ -56,7 +56,12 @@ class InodeTable {
   // one more reference (a lookup reply); readdir passes false.
   std::shared_ptr<const Node> find_or_add(const Node& proto, bool count);
   std::shared_ptr<const Node> get(fuse_ino_t ino) const;
-  void forget(fuse_ino_t ino, uint64_t n);
+  // The kernel drops N references. Returns the node if it is now uncounted but kept (a plain
+  // object file keeps its number while its object lives): the caller, who can tell whether the
+  // object still lives, drops it with drop_uncounted() if not.
+  std::shared_ptr<const Node> forget(fuse_ino_t ino, uint64_t n);
+  // Forgets INO unless the kernel holds a reference to it.
+  void drop_uncounted(fuse_ino_t ino);
   // Forgets uncounted nodes of KIND whose object is no longer LIVE (sorted names).
   template <class Pred>
   void prune(int kind, Pred is_live);

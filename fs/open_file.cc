@@ -1,4 +1,4 @@
-// Shared OpenFile behaviour: plain-file poll and snapshot text views.
+// Shared OpenFile behaviour: file handles, plain-file poll and snapshot text views.
 #include "fs/open_file.h"
 
 #include <poll.h>
@@ -6,6 +6,20 @@
 #include "fs/reply.h"
 
 namespace ipcfs::fs {
+
+uint64_t make_fh(std::unique_ptr<OpenFile> file) {
+  return reinterpret_cast<uint64_t>(new FileRef(std::move(file)));
+}
+
+FileRef file_of_fh(uint64_t fh) {
+  return *reinterpret_cast<FileRef*>(fh);
+}
+
+void release_fh(uint64_t fh) {
+  auto* ref = reinterpret_cast<FileRef*>(fh);
+  (*ref)->release();
+  delete ref;
+}
 
 void OpenFile::poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t) {
   if (ph) fuse_pollhandle_destroy(ph);

@@ -6,6 +6,7 @@
 #include <fuse_lowlevel.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace ipcfs::fs {
@@ -45,6 +46,18 @@ class OpenFile {
   // to the daemon (which enforces what the backing file would not, e.g. a fixed size).
   bool backing_rw = true;
 };
+
+// What fi->fh holds. A reply can end the caller's open at once: the kernel may then send
+// RELEASE, handled by another worker thread, while the replying handler is still running (it may
+// yet unlock a mutex of the file, or be inside the writev of the reply). So every handler
+// holds its own reference to the file until it returns, and the handle holds one until release.
+using FileRef = std::shared_ptr<OpenFile>;
+// A new handle owning FILE, for fi->fh.
+uint64_t make_fh(std::unique_ptr<OpenFile> file);
+// The file of handle FH; it lives at least as long as the reference.
+FileRef file_of_fh(uint64_t fh);
+// Calls release() and drops the handle; the file is destroyed once no handler holds it.
+void release_fh(uint64_t fh);
 
 // A read-only view whose content is fixed when it is opened (@info, @peek).
 class TextFile : public OpenFile {

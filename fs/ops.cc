@@ -12,8 +12,9 @@ namespace {
 Filesystem& fs(fuse_req_t req) {
   return *static_cast<Filesystem*>(fuse_req_userdata(req));
 }
-OpenFile& file(fuse_file_info* fi) {
-  return *reinterpret_cast<OpenFile*>(fi->fh);
+// Held by the handler until it returns (see FileRef).
+FileRef file(fuse_file_info* fi) {
+  return file_of_fh(fi->fh);
 }
 
 void op_init(void* userdata, fuse_conn_info* conn) {
@@ -64,11 +65,11 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fs(req).open(req, ino, fi);
 }
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  file(fi).read(req, size, off);
+  file(fi)->read(req, size, off);
 }
 void op_write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t off,
               fuse_file_info* fi) {
-  file(fi).write(req, buf, size, off);
+  file(fi)->write(req, buf, size, off);
 }
 void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
   fuse_reply_err(req, 0);
@@ -109,7 +110,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   fs(req).create(req, parent, name, mode, fi);
 }
 void op_poll(fuse_req_t req, fuse_ino_t, fuse_file_info* fi, fuse_pollhandle* ph) {
-  file(fi).poll(req, ph, fi->poll_events);
+  file(fi)->poll(req, ph, fi->poll_events);
 }
 
 fuse_lowlevel_ops make_ops() {

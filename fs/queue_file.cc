@@ -22,8 +22,14 @@ class QueueFile::ReadWaiter : public Waiter {
   }
   void finish(int outcome) override {
     if (outcome < 0) return reply_error(req_, outcome);
-    std::lock_guard lock(f_.mu_);
-    f_.serve_locked(req_, size_, off_);
+    // The reply may end the open and destroy the file at once (no handler holds it here), so
+    // the bytes are copied out and the file's lock is released before replying.
+    {
+      std::lock_guard lock(f_.mu_);
+      std::string_view s = f_.take_locked(size_, off_);
+      out_.assign(s.begin(), s.end());
+    }
+    fuse_reply_buf(req_, out_.data(), out_.size());
   }
 
  private:
@@ -31,6 +37,7 @@ class QueueFile::ReadWaiter : public Waiter {
   const fuse_req_t req_;
   const size_t size_;
   const off_t off_;
+  std::string out_;
 };
 
 class QueueFile::WriteWaiter : public Waiter {
@@ -100,18 +107,24 @@ int QueueFile::fill_locked(off_t) {
   return 0;
 }
 
-void QueueFile::serve_locked(fuse_req_t req, size_t size, off_t off) {
-  if (view_ == View::kDefault) return reply_slice(req, msg_.data(), len_, size, off);
+std::string_view QueueFile::take_locked(size_t size, off_t off) {
+  if (view_ == View::kDefault) {
+    if (off < 0 || size_t(off) >= len_) return {};
+    return {msg_.data() + off, std::min(size, len_ - size_t(off))};
+  }
   size_t n = std::min(size, len_ - pos_);
-  const char* p = msg_.data() + pos_;
+  std::string_view s(msg_.data() + pos_, n);
   pos_ += n;
-  fuse_reply_buf(req, p, n);
+  return s;
 }
 
 void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
   std::unique_lock lock(mu_);
   int r = fill_locked(off);
-  if (r == 0) return serve_locked(req, size, off);
+  if (r == 0) {
+    std::string_view s = take_locked(size, off);
+    return (void)fuse_reply_buf(req, s.data(), s.size());  // this handler holds the file
+  }
   lock.unlock();
   if (r != -EAGAIN) return reply_error(req, r);
   if (view_ == View::kDrain) return (void)fuse_reply_buf(req, nullptr, 0);  // EOF when empty

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "fs/open_file.h"
@@ -49,8 +50,9 @@ class QueueFile : public OpenFile {
 
   // Makes sure a message is held for a read at OFF: 0, -EAGAIN, or an error. Needs mu_.
   int fill_locked(off_t off);
-  // Replies to a read whose message is held (or EOF). Needs mu_.
-  void serve_locked(fuse_req_t req, size_t size, off_t off);
+  // The bytes a read of SIZE at OFF gets from the held message (empty at its end); a stream
+  // moves past them. Needs mu_, and the view is valid only while mu_ is held.
+  std::string_view take_locked(size_t size, off_t off);
 
   const std::unique_ptr<QueueBackend> backend_;
   const View view_;

@@ -117,17 +117,21 @@ void Watcher::park(std::unique_ptr<Waiter> up) {
 }
 
 void Watcher::watch(const void* owner, std::unique_ptr<Waiter> up) {
-  cancel(owner);
   Waiter* w = up.release();
   w->watcher_ = this;
   w->owner_ = owner;
-  {
+  for (;;) {
+    cancel(owner);
     std::lock_guard lock(mu_);
-    if (!stopping_) {
-      owned_[owner] = w;
-      add_locked(w);
-      w = nullptr;
-    }
+    if (stopping_) break;
+    // Another watch of OWNER (a concurrent poll of the same file) came in since the cancel:
+    // replace that one too. Overwriting it would leave it parked after the owner's cancel at
+    // release, referring to a destroyed file.
+    if (owned_.count(owner)) continue;
+    owned_[owner] = w;
+    add_locked(w);
+    w = nullptr;
+    break;
   }
   if (w) {
     w->finish(-ESHUTDOWN);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <climits>
+#include <cstdint>
 
 #include "ipc/fd.h"
 
@@ -53,6 +55,8 @@ Result<SysvTable> SysvTable::parse(std::string_view text) {
     if (c == "msqid" || c == "shmid" || c == "semid") t.id_column_ = c;
   if (t.id_column_.empty() || t.column("key") < 0) return Result<SysvTable>::failure(-EIO);
   int perms = t.column("perms");
+  int id = t.column(t.id_column_);
+  int key = t.column("key");
   text.remove_prefix(nl + 1);
   while (!text.empty()) {
     nl = text.find('\n');
@@ -68,6 +72,11 @@ Result<SysvTable> SysvTable::parse(std::string_view text) {
       if (ec != std::errc() || p != ws[i].data() + ws[i].size())
         return Result<SysvTable>::failure(-EIO);
     }
+    // The kernel prints ids and keys as ints: anything else is not its table, and id()/key()
+    // would silently truncate it into another object's id.
+    if (row[size_t(id)] < 0 || row[size_t(id)] > INT_MAX || row[size_t(key)] < INT32_MIN ||
+        row[size_t(key)] > INT32_MAX)
+      return Result<SysvTable>::failure(-EIO);
     t.rows_.push_back(std::move(row));
   }
   return t;

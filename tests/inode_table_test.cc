@@ -49,6 +49,31 @@ TEST(InodeTable, OptionFilesAreSeparateAndForgotten) {
   EXPECT_NE(again->ino, info->ino);  // numbers are never reused
 }
 
+TEST(InodeTable, AnUncountedNodeOfAReplacedObjectIsDropped) {
+  InodeTable t;
+  auto listed = t.find_or_add(proto("q", 7), false);  // readdir: the kernel holds nothing
+  for (uint64_t serial = 8; serial < 100; ++serial) t.find_or_add(proto("q", serial), false);
+  EXPECT_EQ(t.get(listed->ino), nullptr);
+  EXPECT_EQ(t.size(), 1u);
+}
+
+TEST(InodeTable, ForgetReturnsKeptNodesForTheCallerToDrop) {
+  InodeTable t;
+  auto plain = t.find_or_add(proto("q", 7), true);
+  auto info = t.find_or_add(proto("q", 7, "info"), true);
+  EXPECT_EQ(t.forget(info->ino, 1), nullptr);  // option files go at once
+  EXPECT_EQ(t.forget(plain->ino, 1), plain);   // kept: the caller knows if q still lives
+  EXPECT_EQ(t.get(plain->ino), plain);
+  t.find_or_add(proto("q", 7), true);  // looked up again meanwhile: not dropped
+  t.drop_uncounted(plain->ino);
+  EXPECT_EQ(t.get(plain->ino), plain);
+  EXPECT_EQ(t.forget(plain->ino, 1), plain);
+  t.drop_uncounted(plain->ino);
+  EXPECT_EQ(t.get(plain->ino), nullptr);
+  EXPECT_EQ(t.size(), 0u);
+  EXPECT_NE(t.find_or_add(proto("q", 7), true)->ino, plain->ino);  // never reused
+}
+
 TEST(InodeTable, PruneDropsUncountedDeadObjects) {
   InodeTable t;
   auto listed = t.find_or_add(proto("gone", 1), false);

@@ -1,4 +1,5 @@
-// The mount fixture: fork/exec of the real daemon, mount detection, forced cleanup.
+// The mount fixture: fork/exec of the real daemon, mount detection, forced cleanup, and the
+// collection of sanitizer reports of the daemons the tests start.
 #include "tests/mount_fixture.h"
 
 #include <fcntl.h>
@@ -9,17 +10,79 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 namespace ipcfs::test {
 
 namespace {
+
+// Where sanitized daemons write "report.PID". Made before main, and the *SAN_OPTIONS of every
+// child pointed at it (this process's own runtime read its options at start: its reports still
+// go to stderr, which ctest shows).
+class SanitizerLogs {
+ public:
+  SanitizerLogs() {
+    char tmpl[] = "/tmp/ipcfs-san.XXXXXX";
+    if (!::mkdtemp(tmpl)) return;
+    dir_ = tmpl;
+    ::chmod(tmpl, 01777);  // some daemons run as an ordinary user
+    for (const char* var : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"}) {
+      const char* old = ::getenv(var);
+      std::string v = old && *old ? std::string(old) + ":" : "";
+      ::setenv(var, (v + "log_path=" + dir_ + "/report").c_str(), 1);
+    }
+  }
+  ~SanitizerLogs() {
+    std::error_code ec;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
+  }
+  const std::string& dir() const { return dir_; }
+
+  // Fails the current test with each report (of PID only, if PID > 0), and removes it.
+  void collect(pid_t pid) const {
+    if (dir_.empty()) return;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      std::string name = entry.path().filename().string();
+      if (pid > 0 && name != "report." + std::to_string(pid)) continue;
+      std::ifstream f(entry.path());
+      std::stringstream text;
+      text << f.rdbuf();
+      ADD_FAILURE() << "sanitizer report of a daemon (" << name << "):\n" << text.str();
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
+
+ private:
+  std::string dir_;
+};
+
+const SanitizerLogs kSanitizerLogs;
+
+std::unique_ptr<Mount> shared;
+
+// After the last test: the shared mount's daemon reports leaks only when it exits, and daemons
+// started through sh() are checked by nobody else.
+class SanitizerCheck : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    shared.reset();
+    kSanitizerLogs.collect(0);
+  }
+};
+
+[[maybe_unused]] ::testing::Environment* const kSanitizerCheck =
+    ::testing::AddGlobalTestEnvironment(new SanitizerCheck);
 
 bool is_mounted(const std::string& dir) {
   std::ifstream f("/proc/self/mountinfo");
@@ -77,6 +140,7 @@ int Mount::unmount() {
     if (::umount2(root_.c_str(), 0) != 0) ::umount2(root_.c_str(), MNT_DETACH);
     mounted_ = false;
   }
+  pid_t daemon = pid_;
   if (pid_ > 0) {
     int st = 0;
     for (int i = 0; i < 500; ++i) {
@@ -94,6 +158,7 @@ int Mount::unmount() {
     }
   }
   if (!root_.empty()) ::rmdir(root_.c_str());
+  if (daemon > 0) kSanitizerLogs.collect(daemon);
   return status_;
 }
 
@@ -102,13 +167,16 @@ Mount::~Mount() {
 }
 
 Mount& shared_mount() {
-  static std::unique_ptr<Mount> m;
-  if (!m) {
-    m = std::make_unique<Mount>();
-    // Unmounted at exit even when a test fails.
-    std::atexit([] { m.reset(); });
+  if (!shared) {
+    shared = std::make_unique<Mount>();
+    // Unmounted at exit even when the tests do not end normally.
+    std::atexit([] { shared.reset(); });
   }
-  return *m;
+  return *shared;
+}
+
+std::string sanitizer_log_dir() {
+  return kSanitizerLogs.dir();
 }
 
 Shell sh(const std::string& cmd, const std::string& cwd) {

@@ -11,7 +11,8 @@
 namespace ipcfs::test {
 
 // Starts `ipcfs -f EXTRA... DIR` on a fresh temporary directory and waits until it is mounted.
-// The destructor unmounts and reaps the daemon, whatever state the test left.
+// The destructor unmounts and reaps the daemon, whatever state the test left. A daemon that
+// wrote a sanitizer report fails the current test.
 class Mount {
  public:
   explicit Mount(std::vector<std::string> extra_args = {});
@@ -32,8 +33,15 @@ class Mount {
   int status_ = -1;
 };
 
-// The mount shared by every test of a binary (made on first use).
+// The mount shared by every test of a binary (made on first use, unmounted when the tests end).
 Mount& shared_mount();
+
+// Sanitized builds: daemons started by the tests (through Mount or sh) write their sanitizer
+// reports into a private directory instead of a stderr nobody reads. Each Mount checks for its
+// daemon's report when it reaps it, and a global check after the last test catches the rest
+// (the shared mount's daemon reports leaks only when it exits); a report fails the test run
+// and is printed whole. Harmless in an ordinary build: the variables are simply not read.
+std::string sanitizer_log_dir();
 
 struct Shell {
   int status = -1;  // exit status, or 128+signal

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <climits>
+#include <cstdint>
 
 namespace ipcfs::ipc {
 namespace {
@@ -34,6 +36,16 @@ TEST(SysvTable, RejectsGarbage) {
   EXPECT_EQ(SysvTable::parse("key msqid perms\n1 x 2\n").error(), -EIO);
   EXPECT_EQ(SysvTable::parse("key msqid perms\n1 2\n").error(), -EIO);    // short row
   EXPECT_EQ(SysvTable::parse("key msqid perms\n1 2 9\n").error(), -EIO);  // 9 is not octal
+  // Ids and keys the kernel could not print (found by the fuzzer: id() truncated them).
+  EXPECT_EQ(SysvTable::parse("key shmid\n1 888888888888888883\n").error(), -EIO);
+  EXPECT_EQ(SysvTable::parse("key shmid\n1 2147483648\n").error(), -EIO);
+  EXPECT_EQ(SysvTable::parse("key shmid\n1 -1\n").error(), -EIO);
+  EXPECT_EQ(SysvTable::parse("key shmid\n2147483648 1\n").error(), -EIO);
+  EXPECT_EQ(SysvTable::parse("key shmid\n-2147483649 1\n").error(), -EIO);
+  auto edge = SysvTable::parse("key shmid\n-2147483648 2147483647\n");
+  ASSERT_TRUE(edge);
+  EXPECT_EQ(edge->key(0), INT32_MIN);
+  EXPECT_EQ(edge->id(0), INT_MAX);
 }
 
 TEST(SysvTable, SeesARealQueue) {

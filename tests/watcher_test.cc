@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <thread>
+#include <vector>
 
 namespace ipcfs::fs {
 namespace {
@@ -99,6 +101,29 @@ TEST(Watcher, WatchReplacesAndCancelDrops) {
   w.cancel(&owner);
   EXPECT_EQ(second.value.load(), -ECANCELED);
   EXPECT_EQ(w.parked(), 0u);
+}
+
+// Two poll requests on one open file arrive together: whatever the interleaving, the owner
+// has one watch, so the cancel at release leaves nothing parked that refers to the file.
+TEST(Watcher, ConcurrentWatchesOfOneOwnerLeaveOne) {
+  std::deque<Outcome> all;  // outlives the watcher, whatever a failed round left parked
+  int owner = 0;
+  UniqueFd ev(::eventfd(0, EFD_NONBLOCK));
+  Watcher w;
+  w.start();
+  for (int round = 0; round < 100; ++round) {
+    std::vector<Outcome*> outs;
+    for (int i = 0; i < 8; ++i) outs.push_back(&all.emplace_back());
+    std::vector<std::thread> threads;
+    for (Outcome* o : outs)
+      threads.emplace_back(
+          [&, o] { w.watch(&owner, std::make_unique<TestWaiter>(ev.get(), nullptr, o)); });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(w.parked(), 1u) << "round " << round;
+    w.cancel(&owner);
+    ASSERT_EQ(w.parked(), 0u) << "round " << round;
+    for (Outcome* o : outs) EXPECT_EQ(o->value.load(), -ECANCELED);
+  }
 }
 
 TEST(Watcher, ManyParkedWaitersOneThread) {
