@@ -395,7 +395,7 @@ void Filesystem::set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFi
   OpenFile* f = file.get();  // owned through fi->fh from here on
   fi->direct_io = f->direct_io;
   fi->nonseekable = f->nonseekable;
-  fi->noflush = 1;
+  fi->noflush = !f->wants_flush;
   f->changed = AttrInvalidator{se_, ino};
   fi->fh = make_fh(std::move(file));
   if (f->stream) passthrough_.mark_stream(fi->fh);

@@ -95,12 +95,22 @@ class SysvShmFile : public OpenFile {
 };
 
 // by-key/KEY opened before its segment exists (Kind::open_pending): the first ftruncate makes
-// it with that size; bytes written before any truncate are kept here and, at close, make a
-// segment holding exactly them. Nothing written and no truncate: nothing is made (a segment
-// cannot be empty). This open stays direct (it had no backing when it was opened).
+// it with that size; bytes written before any truncate are kept here and, at the close(2) that
+// follows them (FLUSH, which close waits for and which can report an error), make a segment
+// holding exactly them. Nothing written and no truncate: nothing is made (a segment cannot be
+// empty). This open stays direct (it had no backing when it was opened).
 class PendingShmFile : public OpenFile {
  public:
-  PendingShmFile(key_t key, mode_t mode, Caller caller) : key_(key), mode_(mode), caller_(caller) {}
+  PendingShmFile(key_t key, mode_t mode, Caller caller) : key_(key), mode_(mode), caller_(caller) {
+    wants_flush = true;
+  }
+
+  // A close before any write (bash's dup-then-close of a redirection) makes nothing yet.
+  int flush() override {
+    std::lock_guard lock(mu_);
+    if (made_ || bytes_.empty()) return 0;
+    return make_locked(bytes_.size());
+  }
 
   void read(fuse_req_t req, size_t size, off_t off) override {
     std::lock_guard lock(mu_);

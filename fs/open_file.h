@@ -30,13 +30,17 @@ class OpenFile {
   virtual void poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events);
   // ftruncate(2) through this open. -ENOSYS: not the file's business, the kind's truncate applies.
   virtual int truncate(uint64_t) { return -ENOSYS; }
+  // Each close(2) of a descriptor of this open, when wants_flush; its error is close's. Unlike
+  // release(), which the kernel sends after close has returned, this is waited for.
+  virtual int flush() { return 0; }
   // Called once before the file is destroyed: drop anything that refers to it.
   virtual void release() {}
 
   // How the kernel treats the open file (copied into fuse_file_info).
   bool direct_io = true;
   bool nonseekable = false;
-  bool stream = false;  // no file position at all (FOPEN_STREAM)
+  bool stream = false;       // no file position at all (FOPEN_STREAM)
+  bool wants_flush = false;  // close(2) sends FLUSH (otherwise FOPEN_NOFLUSH spares the trip)
   // Set by Filesystem when the file is opened.
   AttrInvalidator changed;
   // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the

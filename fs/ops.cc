@@ -71,7 +71,9 @@ void op_write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t of
               fuse_file_info* fi) {
   file(fi)->write(req, buf, size, off);
 }
-void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
+void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  int r = file(fi)->flush();
+  if (r < 0) return reply_error(req, r);
   fuse_reply_err(req, 0);
 }
 void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {

@@ -76,6 +76,21 @@ TEST_F(SysvShmMount, CatMakesSegmentHoldingExactlyTheFile) {
   ::shmdt(p);
 }
 
+// The segment exists when the writing command's close(2) returns, not some time after (the
+// kernel sends RELEASE after close has returned; FLUSH is waited for).
+TEST_F(SysvShmMount, SegmentExistsAsSoonAsTheWriterHasClosed) {
+  ASSERT_EQ(sh("head -c 3000 /dev/urandom > " + tmp_).status, 0);
+  for (int i = 0; i < 30; ++i) {
+    key_t key = unique_key();
+    std::string k = ipc::format_key(key);
+    Shell s = run("cat " + tmp_ + " > by-key/" + k + " && ipcs -m | grep -c " + k + " && cmp " +
+                  tmp_ + " by-key/" + k);
+    if (auto id = SysvShm::find(key)) (void)SysvShm::remove(*id);
+    ASSERT_EQ(s.status, 0) << "round " << i << ": " << s.out << s.err;
+    ASSERT_EQ(s.out, "1\n");
+  }
+}
+
 TEST_F(SysvShmMount, SizeOptionMakesAtOnceAndOwnerIsTheCaller) {
   Mount shared({"-o", "allow_other"});  // so that another user may use it
   Shell r =
