@@ -128,9 +128,10 @@ void Filesystem::fill_entry(const Node& node, const ipc::ObjectStat& st,
 }
 
 std::string Filesystem::object_of(const Node& node) {
-  if (!node.pending) return node.name;
+  if (!node.pending && node.link.empty()) return node.name;
+  // "pending:0x..." or a by-key link "0x...": whatever object the key names now.
   auto key = ipc::parse_key(std::string_view(node.name).substr(node.name.find(':') + 1));
-  auto id = kind_of(node)->find_key(*key);
+  auto id = key ? kind_of(node)->find_key(*key) : Result<std::string>::failure(-ENOENT);
   return id ? *id : std::string();
 }
 
@@ -304,6 +305,9 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
   auto parsed = parse_name(name);
   if (!parsed) return R::failure(parsed.error());
   if (int e = check_allowed(parsed->opts, kind->allowed_options()); e < 0) return R::failure(e);
+  // A read-only view cannot be what makes an object: `touch q@info` must not create q.
+  if (parsed->opts.view() == View::kInfo || parsed->opts.view() == View::kPeek)
+    return R::failure(-EINVAL);
   bool excl = (flags & O_EXCL) || parsed->opts.has(kOptExcl);
   std::string object(parsed->object);
   Result<ipc::ObjectStat> made = Result<ipc::ObjectStat>::failure(-EPERM);
@@ -415,7 +419,9 @@ void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
 
 Result<Facts> Filesystem::facts(const Node& node) {
   Kind* kind = kind_of(node);
-  auto facts = kind->describe(node.name);
+  std::string object = object_of(node);
+  if (object.empty()) return Result<Facts>::failure(-ENOENT);  // not made yet, or gone
+  auto facts = kind->describe(object);
   if (facts && kind->mappable()) facts->emplace_back("mmap", passthrough_.mode_name());
   return facts;
 }
@@ -585,7 +591,8 @@ void Filesystem::setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, cons
 
 void Filesystem::listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   std::string names;
-  if (auto node = inodes_.get(ino)) {
+  // The kernel allows no user.* attribute on a symlink: by-key links list none (follow them).
+  if (auto node = inodes_.get(ino); node && node->link.empty()) {
     auto facts = this->facts(*node);
     if (!facts) return reply_error(req, facts.error());
     for (auto& [k, v] : *facts) names += "user.ipcfs." + k + '\0';

@@ -361,6 +361,16 @@ TEST_F(PosixMq, BadNamesAndOptionsCreateNothing) {
   EXPECT_EQ(run("ls").status, 0);  // daemon fine
 }
 
+TEST_F(PosixMq, ReadOnlyViewsNeverCreate) {
+  Shell s = run("touch " + name_ + "@info");
+  EXPECT_NE(s.err.find("Invalid argument"), std::string::npos) << s.err;
+  EXPECT_EQ(MessageQueue::open(name_, O_RDONLY).error(), -ENOENT);
+  errno = 0;
+  EXPECT_EQ(::open((dir_ + "/" + name_ + "@info").c_str(), O_CREAT | O_WRONLY, 0644), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(MessageQueue::open(name_, O_RDONLY).error(), -ENOENT);
+}
+
 TEST_F(PosixMq, ExclOptionAndOExcl) {
   direct();
   errno = 0;

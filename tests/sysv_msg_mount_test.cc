@@ -43,6 +43,20 @@ TEST_F(SysvMsg, TouchByKeyCreatesAQueueListedByIdAndKey) {
   EXPECT_EQ(run("stat -L -c '%F %i' by-key/" + hex(key)).out, run("stat -c '%F %i' " + ids).out);
 }
 
+TEST_F(SysvMsg, ByKeyLinksLeadToTheirObjectsFacts) {
+  key_t key = new_key();
+  ASSERT_EQ(run("touch by-key/" + hex(key)).status, 0);
+  int id = ::msgget(key, 0);
+  ASSERT_GE(id, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // the made entry's cache ends
+  // Followed, the link shows its queue's facts; the link itself has none (the kernel allows no
+  // user.* attribute on a symlink).
+  EXPECT_EQ(run("getfattr --only-values -n user.ipcfs.id by-key/" + hex(key)).out,
+            std::to_string(id));
+  EXPECT_EQ(run("getfattr --only-values -n user.ipcfs.kind by-key/" + hex(key)).out, "sysv-msg");
+  EXPECT_EQ(run("getfattr -h -d -m - by-key/" + hex(key)).out, "");
+}
+
 TEST_F(SysvMsg, EchoSendsOneMessageOfTypeOneOrTheGivenType) {
   key_t key = new_key();
   int id = direct(key);
