@@ -29,6 +29,14 @@ std::shared_ptr<const Node> InodeTable::get(fuse_ino_t ino) const {
   return it == by_ino_.end() ? nullptr : it->second.node;
 }
 
+std::shared_ptr<const Node> InodeTable::ref(fuse_ino_t ino) {
+  std::lock_guard lock(mu_);
+  auto it = by_ino_.find(ino);
+  if (it == by_ino_.end()) return nullptr;
+  ++it->second.nlookup;
+  return it->second.node;
+}
+
 void InodeTable::forget(fuse_ino_t ino, uint64_t n) {
   std::lock_guard lock(mu_);
   auto it = by_ino_.find(ino);

@@ -12,6 +12,7 @@
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 
 #include "fs/open_options.h"
 #include "ipc/object_stat.h"
@@ -56,8 +57,10 @@ class InodeTable {
   // one more reference (a lookup reply); readdir passes false.
   std::shared_ptr<const Node> find_or_add(const Node& proto, bool count);
   std::shared_ptr<const Node> get(fuse_ino_t ino) const;
+  // The node INO, now held once more by the kernel (a readdirplus entry); nullptr if gone.
+  std::shared_ptr<const Node> ref(fuse_ino_t ino);
   void forget(fuse_ino_t ino, uint64_t n);
-  // Forgets uncounted nodes of KIND whose object is no longer LIVE (sorted names).
+  // Forgets the nodes of KIND that the kernel does not hold and IS_LIVE(node) says are gone.
   template <class Pred>
   void prune(int kind, Pred is_live);
 
@@ -83,7 +86,7 @@ void InodeTable::prune(int kind, Pred is_live) {
   for (auto it = by_key_.lower_bound(Key{kind, "", ""});
        it != by_key_.end() && std::get<0>(it->first) == kind;) {
     auto e = by_ino_.find(it->second);
-    if (e->second.nlookup == 0 && !is_live(std::get<1>(it->first))) {
+    if (e->second.nlookup == 0 && !is_live(std::as_const(*e->second.node))) {
       by_ino_.erase(e);
       it = by_key_.erase(it);
     } else {

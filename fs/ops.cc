@@ -85,6 +85,9 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   fs(req).readdir(req, ino, size, off, fi);
 }
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  fs(req).readdirplus(req, ino, size, off, fi);
+}
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fs(req).releasedir(req, fi);
 }
@@ -136,6 +139,7 @@ fuse_lowlevel_ops make_ops() {
   o.fsync = op_fsync;
   o.opendir = op_opendir;
   o.readdir = op_readdir;
+  o.readdirplus = op_readdirplus;
   o.releasedir = op_releasedir;
   o.statfs = op_statfs;
   o.setxattr = op_setxattr;
