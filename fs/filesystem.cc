@@ -50,6 +50,15 @@ Caller caller_of(fuse_req_t req) {
   return Caller{c->uid, c->gid, c->pid};
 }
 
+// The kernel may keep a name's entry for a second (Timeouts::entry). When another program
+// removed (or removed and made anew) the object meanwhile, a stat or open by that name would
+// say ENOENT, and `echo x > NAME` could not create NAME. ESTALE instead makes the kernel look
+// the name up again and retry, as it does for NFS: the answer is then that of the name now.
+// Not for an fstat (BY_NAME false): an open file's object that is gone is simply gone.
+int stale_if_gone(int e, bool by_name) {
+  return e == -ENOENT && by_name ? -ESTALE : e;
+}
+
 }  // namespace
 
 Filesystem::Filesystem() : owner_uid_(::geteuid()), owner_gid_(::getegid()) {
@@ -231,7 +240,7 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_reply_entry(req, &e);
 }
 
-void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
+void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (const Dir* d = find_dir(ino)) {
     struct stat st;
     fill_dir_attr(*d, &st);
@@ -240,7 +249,7 @@ void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino) {
   auto node = inodes_.get(ino);
   if (!node) return reply_error(req, -ENOENT);
   auto st = stat_node(*node);
-  if (!st) return reply_error(req, st.error());
+  if (!st) return reply_error(req, stale_if_gone(st.error(), fi == nullptr));
   struct stat out;
   fill_attr(*node, *st, &out);
   fuse_reply_attr(req, &out, attr_timeout(*node));
@@ -458,7 +467,7 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   auto node = inodes_.get(ino);
   if (!node) return reply_error(req, -ENOENT);
   auto file = open_node(*node, fi->flags);
-  if (!file) return reply_error(req, file.error());
+  if (!file) return reply_error(req, stale_if_gone(file.error(), true));
   set_open(req, ino, std::move(*file), fi);
   if (fuse_reply_open(req, fi) != 0) drop_open(fi);
 }

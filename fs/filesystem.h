@@ -58,7 +58,8 @@ class Filesystem {
   void init(fuse_conn_info* conn);
   void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
   void forget(fuse_ino_t ino, uint64_t n) { inodes_.forget(ino, n); }
-  void getattr(fuse_req_t req, fuse_ino_t ino);
+  // FI: the open file of an fstat, nullptr for a stat by name.
+  void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi = nullptr);
   void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
   void readlink(fuse_req_t req, fuse_ino_t ino);
   void mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
