@@ -10,7 +10,7 @@ std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool coun
   if (k != by_key_.end()) {
     Entry& e = by_ino_.at(k->second);
     if (e.node->serial == proto.serial) {
-      if (count) ++e.nlookup;
+      if (count && e.nlookup++ == 0) uncounted_.erase(k->second);
       return e.node;
     }
     // Same name, new object: the old number stays with the old object until forgotten.
@@ -20,6 +20,7 @@ std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool coun
   node->ino = next_++;
   by_ino_[node->ino] = Entry{node, count ? 1u : 0u};
   by_key_[key] = node->ino;
+  if (!count) uncounted_.insert(node->ino);
   return node;
 }
 
@@ -33,7 +34,7 @@ std::shared_ptr<const Node> InodeTable::ref(fuse_ino_t ino) {
   std::lock_guard lock(mu_);
   auto it = by_ino_.find(ino);
   if (it == by_ino_.end()) return nullptr;
-  ++it->second.nlookup;
+  if (it->second.nlookup++ == 0) uncounted_.erase(ino);
   return it->second.node;
 }
 
@@ -42,13 +43,17 @@ void InodeTable::forget(fuse_ino_t ino, uint64_t n) {
   auto it = by_ino_.find(ino);
   if (it == by_ino_.end()) return;
   Entry& e = it->second;
+  if (e.nlookup == 0) return;  // not the kernel's to forget
   e.nlookup = n >= e.nlookup ? 0 : e.nlookup - n;
   if (e.nlookup > 0) return;
   const Node& node = *e.node;
   auto k = by_key_.find(Key{node.kind, node.name, node.options});
   bool current = k != by_key_.end() && k->second == ino;
   // A plain object file keeps its number for the object's life; option files need not.
-  if (current && node.options.empty()) return;
+  if (current && node.options.empty()) {
+    uncounted_.insert(ino);
+    return;
+  }
   if (current) by_key_.erase(k);
   by_ino_.erase(it);
 }

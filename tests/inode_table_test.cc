@@ -85,5 +85,22 @@ TEST(InodeTable, RefCountsOneMoreLookup) {
   EXPECT_EQ(t.ref(opt->ino), nullptr);  // gone: no reference taken
 }
 
+TEST(InodeTable, PruneDropsSupersededNodesAndKeepsHeldOnes) {
+  InodeTable t;
+  auto old_obj = t.find_or_add(proto("q", 7), false);
+  auto new_obj = t.find_or_add(proto("q", 8), false);  // same name, a new object
+  t.prune(0, [](const Node&) { return true; });        // "q" is live: the new one
+  EXPECT_EQ(t.get(old_obj->ino), nullptr);
+  EXPECT_NE(t.get(new_obj->ino), nullptr);
+  // Held, forgotten, then gone: pruned once the kernel let go of it.
+  auto held = t.find_or_add(proto("h", 9), true);
+  t.prune(0, [](const Node&) { return false; });
+  EXPECT_NE(t.get(held->ino), nullptr);
+  t.forget(held->ino, 1);
+  EXPECT_NE(t.get(held->ino), nullptr);  // a plain file keeps its number while it lives
+  t.prune(0, [](const Node&) { return false; });
+  EXPECT_EQ(t.get(held->ino), nullptr);
+}
+
 }  // namespace
 }  // namespace ipcfs::fs
