@@ -8,6 +8,8 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "fs/inode_table.h"
 #include "fs/kind.h"
@@ -25,6 +27,15 @@ struct Dir {
   const char* name;
   int kind;     // KindIndex of the objects it holds, -1 for the upper levels
   bool by_key;  // sysv/*/by-key
+};
+
+// One entry of a directory listing. Object entries carry the attributes they were listed with,
+// which readdirplus hands to the kernel.
+struct DirItem {
+  std::string name;
+  fuse_ino_t ino;
+  mode_t type;  // S_IFDIR, S_IFREG or S_IFLNK
+  ipc::ObjectStat st;
 };
 
 struct Timeouts {
@@ -47,7 +58,8 @@ class Filesystem {
   void init(fuse_conn_info* conn);
   void lookup(fuse_req_t req, fuse_ino_t parent, const char* name);
   void forget(fuse_ino_t ino, uint64_t n);
-  void getattr(fuse_req_t req, fuse_ino_t ino);
+  // FI: the open file of an fstat, nullptr for a stat by name.
+  void getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi = nullptr);
   void setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi);
   void readlink(fuse_req_t req, fuse_ino_t ino);
   void mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode);
@@ -57,6 +69,8 @@ class Filesystem {
   void release(fuse_req_t req, fuse_file_info* fi);
   void opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi);
   void readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
+  // readdir with each entry's attributes: `ls -l` of thousands of objects costs no lookup each.
+  void readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi);
   void releasedir(fuse_req_t req, fuse_file_info* fi);
   void statfs(fuse_req_t req);
   void getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size);
@@ -66,6 +80,11 @@ class Filesystem {
 
  private:
   static const Dir* find_dir(fuse_ino_t ino);
+  // readdir and readdirplus; PLUS adds each entry's attributes and counts it as a lookup.
+  void list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi,
+                bool plus);
+  // The listing of DIR (taken when it is read from offset 0) into HANDLE_ITEMS.
+  int take_listing(const Dir& dir, std::vector<DirItem>& items);
   // Resolves NAME in object directory DIR to a node (counted as a lookup if COUNT).
   Result<std::shared_ptr<const Node>> resolve(const Dir& dir, std::string_view name,
                                               ipc::ObjectStat* st);
@@ -84,6 +103,7 @@ class Filesystem {
   Result<Facts> facts(const Node& node);
   // The object a node stands for: its name, or for a pending node the id made since ("" if none).
   std::string object_of(const Node& node);
+  double attr_timeout(const Node& node) const;
   void fill_entry(const Node& node, const ipc::ObjectStat& st, fuse_entry_param* e) const;
   void fill_dir_attr(const Dir& dir, struct stat* out) const;
   void fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const;

@@ -10,19 +10,23 @@ std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool coun
   if (k != by_key_.end()) {
     Entry& e = by_ino_.at(k->second);
     if (e.node->serial == proto.serial) {
-      if (count) ++e.nlookup;
+      if (count && e.nlookup++ == 0) uncounted_.erase(k->second);
       return e.node;
     }
     // Same name, new object: the old number stays with the old object until forgotten, or goes
     // at once if the kernel holds no reference (nothing would ever forget it).
     fuse_ino_t old = k->second;
     by_key_.erase(k);
-    if (e.nlookup == 0) by_ino_.erase(old);
+    if (e.nlookup == 0) {
+      by_ino_.erase(old);
+      uncounted_.erase(old);
+    }
   }
   auto node = std::make_shared<Node>(proto);
   node->ino = next_++;
   by_ino_[node->ino] = Entry{node, count ? 1u : 0u};
   by_key_[key] = node->ino;
+  if (!count) uncounted_.insert(node->ino);
   return node;
 }
 
@@ -32,18 +36,30 @@ std::shared_ptr<const Node> InodeTable::get(fuse_ino_t ino) const {
   return it == by_ino_.end() ? nullptr : it->second.node;
 }
 
+std::shared_ptr<const Node> InodeTable::ref(fuse_ino_t ino) {
+  std::lock_guard lock(mu_);
+  auto it = by_ino_.find(ino);
+  if (it == by_ino_.end()) return nullptr;
+  if (it->second.nlookup++ == 0) uncounted_.erase(ino);
+  return it->second.node;
+}
+
 std::shared_ptr<const Node> InodeTable::forget(fuse_ino_t ino, uint64_t n) {
   std::lock_guard lock(mu_);
   auto it = by_ino_.find(ino);
   if (it == by_ino_.end()) return nullptr;
   Entry& e = it->second;
+  if (e.nlookup == 0) return nullptr;  // not the kernel's to forget
   e.nlookup = n >= e.nlookup ? 0 : e.nlookup - n;
   if (e.nlookup > 0) return nullptr;
   const Node& node = *e.node;
   auto k = by_key_.find(Key{node.kind, node.name, node.options});
   bool current = k != by_key_.end() && k->second == ino;
   // A plain object file keeps its number for the object's life; option files need not.
-  if (current && node.options.empty()) return e.node;
+  if (current && node.options.empty()) {
+    uncounted_.insert(ino);
+    return e.node;
+  }
   if (current) by_key_.erase(k);
   by_ino_.erase(it);
   return nullptr;
@@ -57,6 +73,7 @@ void InodeTable::drop_uncounted(fuse_ino_t ino) {
   auto k = by_key_.find(Key{node.kind, node.name, node.options});
   if (k != by_key_.end() && k->second == ino) by_key_.erase(k);
   by_ino_.erase(it);
+  uncounted_.erase(ino);
 }
 
 size_t InodeTable::size() const {

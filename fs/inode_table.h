@@ -6,12 +6,14 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
-#include <map>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 
 #include "fs/open_options.h"
 #include "ipc/object_stat.h"
@@ -56,13 +58,15 @@ class InodeTable {
   // one more reference (a lookup reply); readdir passes false.
   std::shared_ptr<const Node> find_or_add(const Node& proto, bool count);
   std::shared_ptr<const Node> get(fuse_ino_t ino) const;
+  // The node INO, now held once more by the kernel (a readdirplus entry); nullptr if gone.
+  std::shared_ptr<const Node> ref(fuse_ino_t ino);
   // The kernel drops N references. Returns the node if it is now uncounted but kept (a plain
   // object file keeps its number while its object lives): the caller, who can tell whether the
   // object still lives, drops it with drop_uncounted() if not.
   std::shared_ptr<const Node> forget(fuse_ino_t ino, uint64_t n);
   // Forgets INO unless the kernel holds a reference to it.
   void drop_uncounted(fuse_ino_t ino);
-  // Forgets uncounted nodes of KIND whose object is no longer LIVE (sorted names).
+  // Forgets the nodes of KIND that the kernel does not hold and IS_LIVE(node) says are gone.
   template <class Pred>
   void prune(int kind, Pred is_live);
 
@@ -74,26 +78,45 @@ class InodeTable {
     uint64_t nlookup = 0;
   };
   using Key = std::tuple<int, std::string, std::string>;
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      std::hash<std::string> h;
+      return h(std::get<1>(k)) * 31 + h(std::get<2>(k)) + size_t(std::get<0>(k)) * 0x9e3779b9u;
+    }
+  };
 
   // Lock order: mu_ is a leaf.
   mutable std::mutex mu_;
   std::unordered_map<fuse_ino_t, Entry> by_ino_;
-  std::map<Key, fuse_ino_t> by_key_;
+  // Hashed: a listing looks up every object, and a tree of thousands of string keys made
+  // those lookups the daemon's largest cost in `ls -l` of 10,000 queues.
+  std::unordered_map<Key, fuse_ino_t, KeyHash> by_key_;
+  // The nodes the kernel does not hold (nlookup 0): all that prune() has to look at, so that a
+  // listing of thousands of objects the kernel holds (readdirplus) does not walk them all.
+  std::unordered_set<fuse_ino_t> uncounted_;
   fuse_ino_t next_ = kFirstObjectIno;
 };
 
 template <class Pred>
 void InodeTable::prune(int kind, Pred is_live) {
   std::lock_guard lock(mu_);
-  for (auto it = by_key_.lower_bound(Key{kind, "", ""});
-       it != by_key_.end() && std::get<0>(it->first) == kind;) {
-    auto e = by_ino_.find(it->second);
-    if (e->second.nlookup == 0 && !is_live(std::get<1>(it->first))) {
-      by_ino_.erase(e);
-      it = by_key_.erase(it);
-    } else {
-      ++it;
+  for (auto u = uncounted_.begin(); u != uncounted_.end();) {
+    auto e = by_ino_.find(*u);
+    const Node& node = *e->second.node;
+    if (node.kind != kind) {
+      ++u;
+      continue;
     }
+    auto k = by_key_.find(Key{node.kind, node.name, node.options});
+    bool current = k != by_key_.end() && k->second == *u;
+    // A node superseded by a newer object under its name is gone once nobody holds it.
+    if (current && is_live(std::as_const(node))) {
+      ++u;
+      continue;
+    }
+    if (current) by_key_.erase(k);
+    by_ino_.erase(e);
+    u = uncounted_.erase(u);
   }
 }
 

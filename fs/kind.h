@@ -60,9 +60,9 @@ class Kind {
     return -EPERM;
   }
   // Its open files carry a backing_fd: the `mmap:` fact then tells how mmap behaves.
-  // How long the kernel may cache attributes. Queues and semaphores say 1 s (others' changes
-  // show within a second; ipcfs invalidates after its own); segments 0, because their size is
-  // what cmp/cat/dd go by, exactly as on /dev/shm.
+  // How long the kernel may cache attributes. Queues, semaphores and System V segments (whose
+  // size is fixed) say 1 s (others' changes show within a second; ipcfs invalidates after its
+  // own); POSIX shm 0, because its size is what cmp/cat/dd go by, exactly as on /dev/shm.
   virtual double attr_timeout() const { return 1.0; }
   virtual bool mappable() const { return false; }
   // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.

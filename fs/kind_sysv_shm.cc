@@ -176,7 +176,10 @@ class SysvShmKind : public Kind {
   std::string_view name() const override { return "sysv-shm"; }
   uint32_t allowed_options() const override { return kOptInfo | kOptSize | kOptExcl; }
   bool mappable() const override { return true; }
-  double attr_timeout() const override { return 0.0; }
+  // A segment's size never changes (SPEC §5.2), so unlike POSIX objects its attributes may be
+  // cached like those of queues: changes by others show within a second. (A pending by-key
+  // file, whose size does change when it makes the segment, is never cached: Filesystem.)
+  double attr_timeout() const override { return 1.0; }
   bool keyed() const override { return true; }
 
   Result<std::vector<std::string>> list() override {

@@ -31,8 +31,8 @@ void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* list) {
   for (size_t i = 0; i < count; ++i) fs(req).forget(list[i].ino, list[i].nlookup);
   fuse_reply_none(req);
 }
-void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
-  fs(req).getattr(req, ino);
+void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  fs(req).getattr(req, ino, fi);
 }
 void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info* fi) {
   fs(req).setattr(req, ino, attr, to_set, fi);
@@ -88,6 +88,9 @@ void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
   fs(req).readdir(req, ino, size, off, fi);
 }
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  fs(req).readdirplus(req, ino, size, off, fi);
+}
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fs(req).releasedir(req, fi);
 }
@@ -139,6 +142,7 @@ fuse_lowlevel_ops make_ops() {
   o.fsync = op_fsync;
   o.opendir = op_opendir;
   o.readdir = op_readdir;
+  o.readdirplus = op_readdirplus;
   o.releasedir = op_releasedir;
   o.statfs = op_statfs;
   o.setxattr = op_setxattr;

@@ -33,6 +33,7 @@ bool expected(int e) {
     case EBADF:
     case ENOSYS:
     case ESHUTDOWN:
+    case ESTALE:  // a name the kernel cached whose object is gone: it looks the name up again
       return true;
     default:
       return false;

@@ -78,9 +78,53 @@ TEST(InodeTable, PruneDropsUncountedDeadObjects) {
   InodeTable t;
   auto listed = t.find_or_add(proto("gone", 1), false);
   auto held = t.find_or_add(proto("held", 2), true);
-  t.prune(0, [](const std::string&) { return false; });
+  t.prune(0, [](const Node&) { return false; });
   EXPECT_EQ(t.get(listed->ino), nullptr);
   EXPECT_NE(t.get(held->ino), nullptr);
+}
+
+TEST(InodeTable, PruneAsksAboutEachUncountedNode) {
+  InodeTable t;
+  Node link = proto("0x00000001", 3);
+  link.link = "../3";
+  auto l = t.find_or_add(link, false);
+  auto o = t.find_or_add(proto("3", 3), false);
+  // An object directory's listing leaves the by-key links alone, and the reverse.
+  t.prune(0, [](const Node& n) { return !n.link.empty(); });
+  EXPECT_NE(t.get(l->ino), nullptr);
+  EXPECT_EQ(t.get(o->ino), nullptr);
+  t.prune(0, [](const Node& n) { return n.link.empty(); });
+  EXPECT_EQ(t.get(l->ino), nullptr);
+}
+
+TEST(InodeTable, RefCountsOneMoreLookup) {
+  InodeTable t;
+  auto listed = t.find_or_add(proto("q", 7), false);
+  ASSERT_EQ(t.ref(listed->ino), listed);  // a readdirplus entry
+  t.prune(0, [](const Node&) { return false; });
+  EXPECT_NE(t.get(listed->ino), nullptr);  // held by the kernel: not pruned
+  auto opt = t.find_or_add(proto("q", 7, "info"), false);
+  ASSERT_NE(t.ref(opt->ino), nullptr);
+  t.forget(opt->ino, 1);
+  EXPECT_EQ(t.get(opt->ino), nullptr);
+  EXPECT_EQ(t.ref(opt->ino), nullptr);  // gone: no reference taken
+}
+
+TEST(InodeTable, PruneDropsSupersededNodesAndKeepsHeldOnes) {
+  InodeTable t;
+  auto old_obj = t.find_or_add(proto("q", 7), false);
+  auto new_obj = t.find_or_add(proto("q", 8), false);  // same name, a new object
+  t.prune(0, [](const Node&) { return true; });        // "q" is live: the new one
+  EXPECT_EQ(t.get(old_obj->ino), nullptr);
+  EXPECT_NE(t.get(new_obj->ino), nullptr);
+  // Held, forgotten, then gone: pruned once the kernel let go of it.
+  auto held = t.find_or_add(proto("h", 9), true);
+  t.prune(0, [](const Node&) { return false; });
+  EXPECT_NE(t.get(held->ino), nullptr);
+  t.forget(held->ino, 1);
+  EXPECT_NE(t.get(held->ino), nullptr);  // a plain file keeps its number while it lives
+  t.prune(0, [](const Node&) { return false; });
+  EXPECT_EQ(t.get(held->ino), nullptr);
 }
 
 }  // namespace
