@@ -1,12 +1,10 @@
 // NullFs: the floor for every ipcfs benchmark. A minimal low-level FUSE filesystem with one
-// file, "f", mounted in-process with the same kernel-visible settings as ipcfs (default
+// file, "f", served by a child process with the same kernel-visible settings as ipcfs (default
 // permissions, direct_io, the same timeouts and worker threads), whose handlers do no work.
 #pragma once
 
+#include <sys/types.h>
 #include <string>
-#include <thread>
-
-struct fuse_session;
 
 namespace ipcfs::bench {
 
@@ -22,8 +20,7 @@ class NullFs {
 
  private:
   std::string root_;
-  fuse_session* se_ = nullptr;
-  std::thread loop_;
+  pid_t pid_ = -1;  // the process serving it
 };
 
 }  // namespace ipcfs::bench
