@@ -51,7 +51,12 @@ class PosixSemBackend : public SemBackend {
   }
 
  private:
+  // POSIX changes a value by one post or trywait per unit, in a worker thread that nothing can
+  // interrupt: a change is at most this many units (about 15 ms), larger ones are ERANGE.
+  static constexpr uint32_t kMaxUnits = 1u << 20;
+
   int add(uint32_t n) {
+    if (n > kMaxUnits) return -ERANGE;
     auto v = sem_->value();
     if (!v) return v.error();
     if (uint64_t(*v) + n > SEM_VALUE_MAX) return -ERANGE;
@@ -63,6 +68,7 @@ class PosixSemBackend : public SemBackend {
   // All N or none: what was taken is given back when the next one is not there. Others can
   // see the value dip meanwhile; for N = 1 it is a plain sem_trywait.
   int take(uint32_t n) {
+    if (n > kMaxUnits) return -ERANGE;
     // Not enough now: leave it untouched rather than take and give back (a parked wait for a
     // large N retries every tick).
     if (n > 1) {
@@ -83,6 +89,7 @@ class PosixSemBackend : public SemBackend {
   int set(uint32_t n) {
     auto v = sem_->value();
     if (!v) return v.error();
+    if ((n > *v ? n - *v : *v - n) > kMaxUnits) return -ERANGE;
     for (uint32_t i = *v; i < n; ++i)
       if (int e = sem_->post(); e < 0) return e == -EOVERFLOW ? -ERANGE : e;
     for (uint32_t i = n; i < *v; ++i)

@@ -106,6 +106,24 @@ TEST_F(PosixSem, EchoOnANewNameCreatesWithThatValue) {
   EXPECT_EQ(run("cat " + other_).out, "3\n");
 }
 
+// POSIX changes values one post or trywait at a time: a change of more than 2^20 units would
+// hold a worker thread for seconds, beyond any interrupt, so it is ERANGE and changes nothing.
+TEST_F(PosixSem, HugeChangesAreRefusedInsteadOfStallingAWorker) {
+  direct(5);
+  for (const char* cmd : {"+1048577", "-1048577", "2000000", "2147483647"}) {
+    double t0 = now_ms();
+    Shell s = run(std::string("echo ") + cmd + " > " + name_);
+    EXPECT_LT(now_ms() - t0, 1000) << cmd;
+    EXPECT_NE(s.err.find("Numerical result out of range"), std::string::npos) << cmd << s.err;
+    EXPECT_EQ(value(), 5) << cmd;
+  }
+  ASSERT_EQ(run("echo +1048576 > " + name_).status, 0);  // the largest change there is
+  EXPECT_EQ(value(), 1048581);
+  EXPECT_NE(run("echo 4 > " + name_).status, 0);  // 1048577 units down: refused
+  ASSERT_EQ(run("echo 5 > " + name_).status, 0);  // 1048576 units down
+  EXPECT_EQ(value(), 5);
+}
+
 TEST_F(PosixSem, ModeOwnerAndSize) {
   ASSERT_EQ(run("umask 027; touch " + name_).status, 0);
   struct stat st;
