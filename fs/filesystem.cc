@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,10 +45,14 @@ struct DirHandle {
   std::vector<char> buf;  // the reply being built
 };
 
+}  // namespace
+
 Caller caller_of(fuse_req_t req) {
   const fuse_ctx* c = fuse_req_ctx(req);
   return Caller{c->uid, c->gid, c->pid};
 }
+
+namespace {
 
 // The kernel may keep a name's entry for a second (Timeouts::entry). When another program
 // removed (or removed and made anew) the object meanwhile, a stat or open by that name would
@@ -433,15 +436,6 @@ void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
   fuse_reply_err(req, 0);
 }
 
-Result<Facts> Filesystem::facts(const Node& node) {
-  Kind* kind = kind_of(node);
-  std::string object = object_of(node);
-  if (object.empty()) return Result<Facts>::failure(-ENOENT);  // not made yet, or gone
-  auto facts = kind->describe(object);
-  if (facts && kind->mappable()) facts->emplace_back("mmap", passthrough_.mode_name());
-  return facts;
-}
-
 void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   const Dir* dir = find_dir(parent);
   if (!dir) return reply_error(req, -ENOTDIR);
@@ -616,56 +610,6 @@ void Filesystem::statfs(fuse_req_t req) {
   sv.f_namemax = 255;
   sv.f_files = inodes_.size();
   fuse_reply_statfs(req, &sv);
-}
-
-void Filesystem::getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
-  std::string_view want(name);
-  // Only the user namespace exists here. Saying so for security.* and system.* (rather than
-  // "no such attribute") lets `ls -l` stop asking for labels per file on this filesystem.
-  if (want.substr(0, 5) != "user.") return reply_error(req, -EOPNOTSUPP);
-  auto node = inodes_.get(ino);
-  if (!node) return reply_error(req, find_dir(ino) ? -ENODATA : -ENOENT);
-  constexpr std::string_view kPrefix = "user.ipcfs.";
-  if (want.substr(0, kPrefix.size()) != kPrefix) return reply_error(req, -ENODATA);
-  auto facts = this->facts(*node);
-  if (!facts) return reply_error(req, facts.error());
-  for (auto& [k, v] : *facts) {
-    if (k != want.substr(kPrefix.size())) continue;
-    if (size == 0) return (void)fuse_reply_xattr(req, v.size());
-    if (size < v.size()) return reply_error(req, -ERANGE);
-    return (void)fuse_reply_buf(req, v.data(), v.size());
-  }
-  reply_error(req, -ENODATA);
-}
-
-void Filesystem::setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value,
-                          size_t size, int flags) {
-  auto node = inodes_.get(ino);
-  if (!node) return reply_error(req, find_dir(ino) ? -ENOTSUP : -ENOENT);
-  constexpr std::string_view kPrefix = "user.ipcfs.";
-  std::string_view want(name);
-  if (want.substr(0, kPrefix.size()) != kPrefix) return reply_error(req, -ENOTSUP);
-  std::string object = object_of(*node);
-  if (object.empty()) return reply_error(req, -ENOENT);
-  // Every fact exists already: there is nothing to create.
-  if (flags & XATTR_CREATE) return reply_error(req, -EEXIST);
-  int r = kind_of(*node)->set_fact(object, want.substr(kPrefix.size()),
-                                   std::string_view(value, size), caller_of(req));
-  if (r < 0) return reply_error(req, r);
-  fuse_reply_err(req, 0);
-}
-
-void Filesystem::listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
-  std::string names;
-  // The kernel allows no user.* attribute on a symlink: by-key links list none (follow them).
-  if (auto node = inodes_.get(ino); node && node->link.empty()) {
-    auto facts = this->facts(*node);
-    if (!facts) return reply_error(req, facts.error());
-    for (auto& [k, v] : *facts) names += "user.ipcfs." + k + '\0';
-  }
-  if (size == 0) return (void)fuse_reply_xattr(req, names.size());
-  if (size < names.size()) return reply_error(req, -ERANGE);
-  fuse_reply_buf(req, names.data(), names.size());
 }
 
 }  // namespace ipcfs::fs

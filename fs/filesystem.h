@@ -38,6 +38,9 @@ struct DirItem {
   ipc::ObjectStat st;
 };
 
+// Who asks, from fuse_req_ctx().
+Caller caller_of(fuse_req_t req);
+
 struct Timeouts {
   double entry = 1.0;  // objects made or removed elsewhere show within a second (SPEC §3)
   double dir = 60.0;   // the fixed tree never changes
