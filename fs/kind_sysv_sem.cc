@@ -320,6 +320,7 @@ void PendingSemFile::read(fuse_req_t req, size_t size, off_t off) {
     f = set_file_.get();
   }
   if (!f) return (void)fuse_reply_buf(req, nullptr, 0);  // nothing made, nothing to read
+  f->nonblock = nonblock.load();
   f->read(req, size, off);
 }
 
@@ -342,6 +343,7 @@ void PendingSemFile::write(fuse_req_t req, const char* buf, size_t size, off_t o
     f = made_locked(nsems);
   }
   if (!f) return reply_error(req, f.error());
+  (*f)->nonblock = nonblock.load();
   (*f)->write(req, buf, size, off);
 }
 

@@ -5,6 +5,7 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -39,8 +40,12 @@ class OpenFile {
   // How the kernel treats the open file (copied into fuse_file_info).
   bool direct_io = true;
   bool nonseekable = false;
-  bool stream = false;       // no file position at all (FOPEN_STREAM)
-  bool wants_flush = false;  // close(2) sends FLUSH (otherwise FOPEN_NOFLUSH spares the trip)
+  bool stream = false;  // no file position at all (FOPEN_STREAM)
+  bool wants_flush = false;
+  // O_NONBLOCK of the open file description as of the request being served: the kernel sends
+  // the current flags with every read and write, so a later fcntl(F_SETFL) counts.
+  std::atomic<bool> nonblock{
+      false};  // close(2) sends FLUSH (otherwise FOPEN_NOFLUSH spares the trip)
   // Set by Filesystem when the file is opened.
   AttrInvalidator changed;
   // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the

@@ -1,5 +1,7 @@
 // The fuse_lowlevel_ops table: thin trampolines from libfuse's C callbacks to Filesystem and
 // to the OpenFile held in fi->fh. Operations ipcfs refuses are answered here too.
+#include <fcntl.h>
+
 #include <cerrno>
 
 #include "fs/filesystem.h"
@@ -65,11 +67,15 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fs(req).open(req, ino, fi);
 }
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  file(fi)->read(req, size, off);
+  FileRef f = file(fi);
+  f->nonblock = (fi->flags & O_NONBLOCK) != 0;
+  f->read(req, size, off);
 }
 void op_write(fuse_req_t req, fuse_ino_t, const char* buf, size_t size, off_t off,
               fuse_file_info* fi) {
-  file(fi)->write(req, buf, size, off);
+  FileRef f = file(fi);
+  f->nonblock = (fi->flags & O_NONBLOCK) != 0;
+  f->write(req, buf, size, off);
 }
 void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   int r = file(fi)->flush();

@@ -84,7 +84,8 @@ class QueueFile::PollWaiter : public Waiter {
 
 QueueFile::QueueFile(std::unique_ptr<QueueBackend> backend, View view, bool nonblock,
                      Watcher& watcher)
-    : backend_(std::move(backend)), view_(view), nonblock_(nonblock), watcher_(watcher) {
+    : backend_(std::move(backend)), view_(view), watcher_(watcher) {
+  this->nonblock = nonblock;
   // A stream has no positions; the default view is seekable within its one message.
   nonseekable = stream = view != View::kDefault;
 }
@@ -128,14 +129,14 @@ void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
   lock.unlock();
   if (r != -EAGAIN) return reply_error(req, r);
   if (view_ == View::kDrain) return (void)fuse_reply_buf(req, nullptr, 0);  // EOF when empty
-  if (nonblock_) return reply_error(req, -EAGAIN);
+  if (nonblock) return reply_error(req, -EAGAIN);
   watcher_.park(std::make_unique<ReadWaiter>(*this, req, size, off));
 }
 
 void QueueFile::write(fuse_req_t req, const char* buf, size_t size, off_t) {
   int r = backend_->send(buf, size);
   if (r == 0) return (void)fuse_reply_write(req, size);
-  if (r != -EAGAIN || nonblock_) return reply_error(req, r);
+  if (r != -EAGAIN || nonblock) return reply_error(req, r);
   watcher_.park(std::make_unique<WriteWaiter>(*this, req, buf, size));
 }
 

@@ -56,7 +56,6 @@ class QueueFile : public OpenFile {
 
   const std::unique_ptr<QueueBackend> backend_;
   const View view_;
-  const bool nonblock_;
   Watcher& watcher_;
 
   // Lock order: mu_ is taken before nothing else of ipcfs; it is never held while parking.

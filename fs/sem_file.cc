@@ -38,7 +38,9 @@ void sem_write(SemBackend& backend, bool nonblock, Watcher& watcher, fuse_req_t 
 }
 
 SemFile::SemFile(std::unique_ptr<SemBackend> backend, bool nonblock, Watcher& watcher)
-    : backend_(std::move(backend)), nonblock_(nonblock), watcher_(watcher) {}
+    : backend_(std::move(backend)), watcher_(watcher) {
+  this->nonblock = nonblock;
+}
 
 void SemFile::read(fuse_req_t req, size_t size, off_t off) {
   std::unique_lock lock(mu_);
@@ -56,7 +58,7 @@ void SemFile::read(fuse_req_t req, size_t size, off_t off) {
 void SemFile::write(fuse_req_t req, const char* buf, size_t size, off_t) {
   auto cmd = parse_sem_command(std::string_view(buf, size), backend_->grammar());
   if (!cmd) return reply_error(req, cmd.error());
-  sem_write(*backend_, nonblock_, watcher_, req, *cmd, size);
+  sem_write(*backend_, nonblock, watcher_, req, *cmd, size);
 }
 
 }  // namespace ipcfs::fs

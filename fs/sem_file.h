@@ -38,7 +38,6 @@ class SemFile : public OpenFile {
 
  private:
   const std::unique_ptr<SemBackend> backend_;
-  const bool nonblock_;
   Watcher& watcher_;
 
   std::mutex mu_;                        // guards snapshot_; a leaf

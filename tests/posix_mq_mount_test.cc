@@ -234,6 +234,31 @@ TEST_F(PosixMq, NonblockingReadAndWriteGiveEagain) {
   EXPECT_EQ(q.attr()->curmsgs, 1);
 }
 
+// O_NONBLOCK is whatever the open file description says now: fcntl(F_SETFL) counts both ways.
+TEST_F(PosixMq, NonblockSetOrClearedByFcntlCounts) {
+  auto q = direct(2, 16);
+  int fd = ::open((dir_ + "/" + name_).c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+  char buf[16];
+  errno = 0;
+  EXPECT_EQ(::read(fd, buf, sizeof buf), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  ::close(fd);
+  fd = ::open((dir_ + "/" + name_).c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::fcntl(fd, F_SETFL, 0), 0);
+  std::thread later([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    (void)q.send("late", 4, 0);
+  });
+  double t0 = now_ms();
+  EXPECT_EQ(::read(fd, buf, sizeof buf), 4);  // waited for it
+  EXPECT_GT(now_ms() - t0, 150);
+  later.join();
+  ::close(fd);
+}
+
 TEST_F(PosixMq, DdNonblockReportsEagain) {
   direct();
   Shell s = run("dd if=" + name_ + " iflag=nonblock 2>&1 >/dev/null");
