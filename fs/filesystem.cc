@@ -42,7 +42,6 @@ mode_t dir_mode(const Dir& d) {
 // One directory listing, taken when the directory is opened or rewound.
 struct DirHandle {
   std::vector<DirItem> items;
-  std::vector<char> buf;  // the reply being built
 };
 
 }  // namespace
@@ -561,9 +560,10 @@ void Filesystem::list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
   auto* h = reinterpret_cast<DirHandle*>(fi->fh);
   if (off == 0)
     if (int e = take_listing(*find_dir(ino), h->items); e < 0) return reply_error(req, e);
-  // One buffer for the whole listing: a fresh (zeroed, page-faulted) one per request was a
-  // fifth of the daemon's time for `ls -l` of 10,000 queues.
-  std::vector<char>& buf = h->buf;
+  // One buffer per worker thread: a fresh (zeroed, page-faulted) one per request was a fifth of
+  // the daemon's time for `ls -l` of 10,000 queues. Not the handle's: once the reply is written,
+  // RELEASEDIR may free the handle in another worker while writev(2) is still returning.
+  thread_local std::vector<char> buf;
   if (buf.size() < size) buf.resize(size);
   size_t used = 0;
   for (size_t i = size_t(off); i < h->items.size(); ++i) {

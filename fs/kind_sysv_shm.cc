@@ -156,7 +156,7 @@ class PendingShmFile : public OpenFile {
       return a.error();
     }
     size_t n = std::min<size_t>(bytes_.size(), a->size());
-    std::memcpy(a->data(), bytes_.data(), n);
+    if (n > 0) std::memcpy(a->data(), bytes_.data(), n);  // made by a truncate: nothing kept
     bytes_.clear();
     bytes_.shrink_to_fit();
     made_ = std::make_unique<SysvShmFile>(std::move(*a), false);
