@@ -14,6 +14,7 @@
 
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -202,6 +203,15 @@ Shell sh(const std::string& cmd, const std::string& cwd) {
   ::waitpid(pid, &st, 0);
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
   return r;
+}
+
+int write_cmd(const std::string& path, std::string_view text, int flags) {
+  int fd = ::open(path.c_str(), O_WRONLY | flags);
+  if (fd < 0) return errno;
+  ssize_t n = ::write(fd, text.data(), text.size());
+  int e = n < 0 ? errno : (size_t(n) == text.size() ? 0 : -1);
+  ::close(fd);
+  return e;
 }
 
 std::string unique_name(std::string_view tag) {

@@ -52,6 +52,10 @@ struct Shell {
 // Runs CMD with bash in directory CWD.
 Shell sh(const std::string& cmd, const std::string& cwd = "/");
 
+// One write(2) of TEXT through its own open(PATH, O_WRONLY | FLAGS): 0, the errno, or -1 for a
+// short write.
+int write_cmd(const std::string& path, std::string_view text, int flags = 0);
+
 // A name unique to this process and call: "t<pid>x<n><tag>".
 std::string unique_name(std::string_view tag = "");
 

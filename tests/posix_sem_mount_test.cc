@@ -29,16 +29,6 @@ std::set<std::string> shm_sem_files() {
   return out;
 }
 
-// One write(2) of TEXT through its own open; 0 or the errno.
-int write_cmd(const std::string& path, std::string_view text, int flags = 0) {
-  int fd = ::open(path.c_str(), O_WRONLY | flags);
-  if (fd < 0) return errno;
-  ssize_t n = ::write(fd, text.data(), text.size());
-  int e = n < 0 ? errno : (size_t(n) == text.size() ? 0 : -1);
-  ::close(fd);
-  return e;
-}
-
 class PosixSem : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -28,15 +28,6 @@ key_t fresh_key() {
   return key_t(0x5f000000 | ((::getpid() & 0xffff) << 8) | (n++ & 0xff));
 }
 
-int write_cmd(const std::string& path, std::string_view text, int flags = 0) {
-  int fd = ::open(path.c_str(), O_WRONLY | flags);
-  if (fd < 0) return errno;
-  ssize_t n = ::write(fd, text.data(), text.size());
-  int e = n < 0 ? errno : (size_t(n) == text.size() ? 0 : -1);
-  ::close(fd);
-  return e;
-}
-
 class SysvSem : public ::testing::Test {
  protected:
   void SetUp() override {
