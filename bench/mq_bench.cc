@@ -70,8 +70,11 @@ void compare(const char* what, const std::string& path, const NullFs& null, doub
 
 int main(int argc, char** argv) {
   double secs = argc > 1 ? std::atof(argv[1]) : 1.0;
-  test::Mount mount({"-o", "log_level=warn"});
-  NullFs null;
+  // More mount options to compare, e.g. "max_threads=2".
+  std::string options =
+      std::string("log_level=warn") + (argc > 2 ? std::string(",") + argv[2] : "");
+  test::Mount mount({"-o", options});
+  NullFs null(argc > 3 ? std::atoi(argv[3]) : 10);
 
   std::string name = test::unique_name("bench");
   ipc::MqAttr attr{10, 64, 0};

@@ -69,7 +69,7 @@ void nl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int, fuse_file_inf
 
 }  // namespace
 
-NullFs::NullFs() {
+NullFs::NullFs(int max_threads) {
   char tmpl[] = "/tmp/ipcfs-nullfs.XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp");
   root_ = tmpl;
@@ -94,7 +94,7 @@ NullFs::NullFs() {
     fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, nullptr);
     if (!se || fuse_session_mount(se, root_.c_str()) != 0) ::_exit(1);
     fuse_loop_config* cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_max_threads(cfg, 10);
+    fuse_loop_cfg_set_max_threads(cfg, max_threads);
     fuse_session_loop_mt(se, cfg);  // until the parent unmounts
     fuse_loop_cfg_destroy(cfg);
     fuse_session_destroy(se);

@@ -10,7 +10,8 @@ namespace ipcfs::bench {
 
 class NullFs {
  public:
-  NullFs();
+  // MAX_THREADS: libfuse worker threads, as ipcfs's -o max_threads.
+  explicit NullFs(int max_threads = 10);
   ~NullFs();
   NullFs(const NullFs&) = delete;
   NullFs& operator=(const NullFs&) = delete;

@@ -116,6 +116,7 @@ void Filesystem::fill_dir_attr(const Dir& d, struct stat* out) const {
 }
 
 void Filesystem::fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const {
+  node.attrs.held.store(true);
   std::memset(out, 0, sizeof *out);
   out->st_ino = node.ino;
   out->st_mode = node.link.empty() ? S_IFREG | (st.mode & 07777) : S_IFLNK | 0777;
@@ -269,6 +270,8 @@ void Filesystem::getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   }
   auto node = inodes_.get(ino);
   if (!node) return reply_error(req, -ENOENT);
+  // Before the stat: a message received from here on is then sure to be told (AttrCache).
+  node->attrs.held.store(true);
   auto st = stat_node(*node);
   if (!st) return reply_error(req, stale_if_gone(st.error(), fi == nullptr));
   struct stat out;
@@ -408,17 +411,18 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   fill_entry(**node, st, &e);
   // by-key/KEY is a symlink to ../ID once made: the kernel must not keep it as this file.
   if (dir->by_key && !(*node)->pending) e.entry_timeout = 0;
-  set_open(req, e.ino, std::move(*file), fi);
+  set_open(req, *node, std::move(*file), fi);
   if (fuse_reply_create(req, &e, fi) != 0) drop_open(fi);
 }
 
-void Filesystem::set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file,
-                          fuse_file_info* fi) {
+void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& node,
+                          std::unique_ptr<OpenFile> file, fuse_file_info* fi) {
+  fuse_ino_t ino = node->ino;
   OpenFile* f = file.get();  // owned through fi->fh from here on
   fi->direct_io = f->direct_io;
   fi->nonseekable = f->nonseekable;
   fi->noflush = !f->wants_flush;
-  f->changed = AttrInvalidator{se_, ino};
+  f->changed = AttrInvalidator{se_, ino, std::shared_ptr<AttrCache>(node, &node->attrs)};
   fi->fh = make_fh(std::move(file));
   if (f->stream) passthrough_.mark_stream(fi->fh);
   if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
@@ -484,7 +488,7 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!node) return reply_error(req, -ENOENT);
   auto file = open_node(*node, fi->flags);
   if (!file) return reply_error(req, stale_if_gone(file.error(), true));
-  set_open(req, ino, std::move(*file), fi);
+  set_open(req, node, std::move(*file), fi);
   if (fuse_reply_open(req, fi) != 0) drop_open(fi);
 }
 

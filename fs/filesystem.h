@@ -99,7 +99,8 @@ class Filesystem {
                                                   ipc::ObjectStat* st);
   Result<std::unique_ptr<OpenFile>> open_node(const Node& node, int flags);
   // Hands FILE to the kernel's open (fi->fh) with its flags and, if it has one, its backing.
-  void set_open(fuse_req_t req, fuse_ino_t ino, std::unique_ptr<OpenFile> file, fuse_file_info* fi);
+  void set_open(fuse_req_t req, const std::shared_ptr<const Node>& node,
+                std::unique_ptr<OpenFile> file, fuse_file_info* fi);
   // Undoes set_open() when the open reply could not be sent.
   void drop_open(fuse_file_info* fi);
   // Kind::describe() plus the facts of the daemon itself.

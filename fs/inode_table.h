@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "fs/open_file.h"
 #include "fs/open_options.h"
 #include "ipc/object_stat.h"
 
@@ -50,6 +51,8 @@ struct Node {
   // is "pending:KEY"; pending_stat is what stat shows until the object exists.
   bool pending = false;
   ipc::ObjectStat pending_stat;
+  // Set before each reply that hands the kernel this node's attributes.
+  mutable AttrCache attrs;
 };
 
 class InodeTable {

@@ -7,6 +7,20 @@
 
 namespace ipcfs::fs {
 
+void AttrInvalidator::operator()() const {
+  if (!se || (cache && !cache->held.exchange(false))) return;  // nothing cached to correct
+  // FUSE has no notification that drops only the size and times. FUSE_NOTIFY_INVAL_INODE drops
+  // the mode and owner too, so the next open would cost a GETATTR for its permission check; a
+  // zero-byte FUSE_NOTIFY_STORE past the end of the file drops exactly what a write does
+  // (fuse_notify_store -> fuse_write_update_attr: size, times, and attr_version, so that a
+  // GETATTR reply already on its way is not taken). The offset is past any queue's size and
+  // below MAX_LFS_FILESIZE, which kernels from 6.17 check.
+  constexpr off_t kPastAnyEnd = off_t(1) << 62;
+  fuse_bufvec none = FUSE_BUFVEC_INIT(0);
+  int r = fuse_lowlevel_notify_store(se, ino, kPastAnyEnd, &none, fuse_buf_copy_flags(0));
+  if (r < 0 && r != -ENOENT) fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
+}
+
 uint64_t make_fh(std::unique_ptr<OpenFile> file) {
   return reinterpret_cast<uint64_t>(new FileRef(std::move(file)));
 }

@@ -12,12 +12,26 @@
 
 namespace ipcfs::fs {
 
+// Whether the kernel may hold an object's size from one of our replies, so that a change made
+// through ipcfs (a message received) needs telling. The kernel invalidates the size itself after
+// every write through the mount (fuse_write_update_attr), but not after a read.
+struct AttrCache {
+  std::atomic<bool> held{false};
+  AttrCache() = default;
+  // A copy belongs to a new node, of which the kernel holds nothing yet.
+  AttrCache(const AttrCache&) {}
+  AttrCache& operator=(const AttrCache&) { return *this; }
+};
+
 // Tells the kernel that an object's attributes changed behind its back (a message received).
 struct AttrInvalidator {
   fuse_session* se = nullptr;
   fuse_ino_t ino = 0;
-  void operator()() const {
-    if (se) fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
+  std::shared_ptr<AttrCache> cache;  // nullptr: always tell
+  void operator()() const;
+  // A write through the mount succeeded: the kernel has just dropped the size it held.
+  void written() const {
+    if (cache) cache->held.store(false);
   }
 };
 
@@ -40,12 +54,11 @@ class OpenFile {
   // How the kernel treats the open file (copied into fuse_file_info).
   bool direct_io = true;
   bool nonseekable = false;
-  bool stream = false;  // no file position at all (FOPEN_STREAM)
-  bool wants_flush = false;
+  bool stream = false;       // no file position at all (FOPEN_STREAM)
+  bool wants_flush = false;  // close(2) sends FLUSH (otherwise FOPEN_NOFLUSH spares the trip)
   // O_NONBLOCK of the open file description as of the request being served: the kernel sends
   // the current flags with every read and write, so a later fcntl(F_SETFL) counts.
-  std::atomic<bool> nonblock{
-      false};  // close(2) sends FLUSH (otherwise FOPEN_NOFLUSH spares the trip)
+  std::atomic<bool> nonblock{false};
   // Set by Filesystem when the file is opened.
   AttrInvalidator changed;
   // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the

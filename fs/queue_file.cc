@@ -47,6 +47,7 @@ class QueueFile::WriteWaiter : public Waiter {
   int attempt() override { return f_.backend_->send(data_.data(), data_.size()); }
   void finish(int outcome) override {
     if (outcome < 0) return reply_error(req_, outcome);
+    f_.changed.written();
     fuse_reply_write(req_, data_.size());
   }
 
@@ -98,9 +99,10 @@ int QueueFile::fill_locked(off_t) {
   }
   Result<size_t> n = backend_->receive(msg_);
   if (!n) return n.error();
-  // The size (bytes queued) shrank. This costs the next open a GETATTR (the kernel refreshes
-  // everything, permissions included), but without it `stat -c %s` after `cat` shows the old
-  // size for up to a second: the kernel's own atime invalidation does not cover a size-only stat.
+  // The size (bytes queued) shrank: without telling, `stat -c %s` after `cat` would show the old
+  // size for up to a second (the kernel's own atime invalidation does not cover a size-only
+  // stat). Told only if the kernel holds a size, which after a write through the mount it does
+  // not: echo-then-cat loops then cost no GETATTR per open.
   changed();
   len_ = *n;
   pos_ = 0;
@@ -135,7 +137,10 @@ void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
 
 void QueueFile::write(fuse_req_t req, const char* buf, size_t size, off_t) {
   int r = backend_->send(buf, size);
-  if (r == 0) return (void)fuse_reply_write(req, size);
+  if (r == 0) {
+    changed.written();
+    return (void)fuse_reply_write(req, size);
+  }
   if (r != -EAGAIN || nonblock) return reply_error(req, r);
   watcher_.park(std::make_unique<WriteWaiter>(*this, req, buf, size));
 }

@@ -59,7 +59,8 @@ void check(const Elsewhere& e) {
   EXPECT_EQ(sh("stat -c '%a %u %g' " + name, dir).out,
             "640 " + std::to_string(kUid) + " " + std::to_string(kGid) + "\n");
   EXPECT_EQ(
-      sh("ls -ln | awk '$NF == \"" + name + "\" {print $1, $3, $4, $5}'", dir).out,
+      sh("ls -ln | awk '$1 != \"total\" && $NF == \"" + name + "\" {print $1, $3, $4, $5}'", dir)
+          .out,
       "-rw-r----- " + std::to_string(kUid) + " " + std::to_string(kGid) + " " + e.size + "\n");
   // Removed: a read says so at once, ls and stat within a second.
   e.remove();

@@ -161,8 +161,8 @@ TEST_F(SysvMetadata, MessageQueueFactsAreTheKernels) {
   EXPECT_TRUE(same_time(st.st_atim, secs(ds.msg_rtime)));
   EXPECT_TRUE(same_time(st.st_ctim, secs(ds.msg_ctime)));
   // ls -l (readdirplus attributes) says the same.
-  Shell ls = sh("ls -ln --time-style=+%s . | awk '$NF == \"" + std::to_string(msg_) +
-                    "\" {print $1, $3, $4, $5, $6}'",
+  Shell ls = sh("ls -ln --time-style=+%s . | awk '$1 != \"total\" && $NF == \"" +
+                    std::to_string(msg_) + "\" {print $1, $3, $4, $5, $6}'",
                 path("sysv/msg"));
   EXPECT_EQ(ls.out, "-rw-r----- " + std::to_string(kUid) + " " + std::to_string(kGid) + " 6 " +
                         std::to_string(ds.msg_stime) + "\n");
