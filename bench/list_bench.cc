@@ -150,30 +150,37 @@ int run(int rounds, int nshm, int nmsg) {
   };
   bool ok = true;
   std::printf(
-      "\n%d rounds, medians; first = the first ls -l of the directory (before the rounds;\n"
-      "by-key: a readlink per key, once), cold = after %lld ms without touching the mount\n"
-      "(every entry and attribute has expired), warm = at once again; ipcs of the same\n"
-      "objects in the same round\n",
+      "\n%d rounds, medians. first = the first ls -l of the directory (by-key: a readlink per\n"
+      "key, once). Expired = after %lld ms without touching the mount (every entry and\n"
+      "attribute has expired); 'idle' runs straight after that sleep and so also pays for the\n"
+      "machine waking up (vCPUs halted, caches cold), 'awake' runs just after an ipcs that\n"
+      "paid for it. Warm = at once again. ipcs of the same objects, idle and warm.\n",
       rounds, static_cast<long long>(kCacheTimeout.count()));
-  std::printf("%-16s %10s %10s %10s %10s %9s %9s\n", "", "ls first", "ls cold", "ls warm", "ipcs",
-              "cold/ipcs", "warm/ipcs");
+  std::printf("%-16s %9s %9s %9s %9s %9s %9s  %s\n", "", "ls first", "exp idle", "exp awake",
+              "ls warm", "ipcs idle", "ipcs warm", "idle/idle awake/warm warm/warm");
   for (const Case& c : cases) {
-    std::vector<double> cold, warm, ipcs;
+    std::vector<double> idle, awake, warm, ipcs_idle, ipcs;
     double first = time_run(c.ls);
     for (int r = 0; r < rounds; ++r) {
       std::this_thread::sleep_for(kCacheTimeout);
-      cold.push_back(time_run(c.ls));
+      idle.push_back(time_run(c.ls));
+      std::this_thread::sleep_for(kCacheTimeout);
+      ipcs_idle.push_back(time_run(c.ipcs));
+      awake.push_back(time_run(c.ls));
       warm.push_back(time_run(c.ls));
       ipcs.push_back(time_run(c.ipcs));
     }
-    for (const auto* v : {&cold, &warm, &ipcs})
+    for (const auto* v : {&idle, &awake, &warm, &ipcs_idle, &ipcs})
       if (std::find(v->begin(), v->end(), -1.0) != v->end()) {
         std::printf("%s: a command failed\n", c.what.c_str());
         ok = false;
       }
-    double mc = median(cold), mw = median(warm), mi = median(ipcs);
-    std::printf("%-16s %8.1fms %8.1fms %8.1fms %8.1fms %8.2fx %8.2fx %s\n", c.what.c_str(), first,
-                mc, mw, mi, mc / mi, mw / mi, mc / mi <= 2.0 ? "ok" : "ABOVE TARGET (2x)");
+    double r1 = median(idle) / median(ipcs_idle), r2 = median(awake) / median(ipcs),
+           r3 = median(warm) / median(ipcs);
+    std::printf("%-16s %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms %7.1fms  %8.2fx %9.2fx %9.2fx %s\n",
+                c.what.c_str(), first, median(idle), median(awake), median(warm), median(ipcs_idle),
+                median(ipcs), r1, r2, r3,
+                std::max({r1, r2, r3}) <= 2.0 ? "ok" : "ABOVE TARGET (2x)");
   }
   std::printf("\ndaemon memory before making the objects: %s\n", before.c_str());
   std::printf("daemon memory after the listings:        %s\n",
