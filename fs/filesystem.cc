@@ -103,6 +103,7 @@ void Filesystem::init(fuse_conn_info* conn) {
   if (conn->capable & FUSE_CAP_CACHE_SYMLINKS) conn->want |= FUSE_CAP_CACHE_SYMLINKS;
   passthrough_.init(conn);
   watcher_.start();
+  notifier_.start(se_);
 }
 
 void Filesystem::fill_dir_attr(const Dir& d, struct stat* out) const {
@@ -498,6 +499,14 @@ void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fuse_reply_open(req, fi);
 }
 
+void Filesystem::drop_entries(const Dir& dir,
+                              const std::vector<std::shared_ptr<const Node>>& gone) {
+  // Objects removed elsewhere (ipcrm, another mount) leave the kernel holding their entries,
+  // and so the daemon their nodes, until memory runs short: thousands, after a big cleanup.
+  for (const auto& n : gone)
+    notifier_.drop_entry(dir.ino, n->options.empty() ? n->name : n->name + "@" + n->options);
+}
+
 int Filesystem::take_listing(const Dir& dir, std::vector<DirItem>& items) {
   items.clear();
   items.push_back({".", dir.ino, S_IFDIR, {}});
@@ -513,9 +522,11 @@ int Filesystem::take_listing(const Dir& dir, std::vector<DirItem>& items) {
     for (auto& [key, id] : *keys) live.push_back(ipc::format_key(key));
     std::sort(live.begin(), live.end());
     // Links whose key is gone; the object files are the object directory's business.
-    inodes_.prune(dir.kind, [&](const Node& n) {
+    auto key_live = [&](const Node& n) {
       return n.link.empty() || std::binary_search(live.begin(), live.end(), n.name);
-    });
+    };
+    inodes_.prune(dir.kind, key_live);
+    drop_entries(dir, inodes_.held_gone(dir.kind, true, live.size(), key_live));
     items.reserve(items.size() + keys->size());
     for (auto& [key, id] : *keys) {
       Node proto;
@@ -531,9 +542,11 @@ int Filesystem::take_listing(const Dir& dir, std::vector<DirItem>& items) {
     auto names = kind->list();
     if (!names) return names.error();
     std::sort(names->begin(), names->end());
-    inodes_.prune(dir.kind, [&](const Node& n) {
+    auto name_live = [&](const Node& n) {
       return !n.link.empty() || std::binary_search(names->begin(), names->end(), n.name);
-    });
+    };
+    inodes_.prune(dir.kind, name_live);
+    drop_entries(dir, inodes_.held_gone(dir.kind, false, names->size(), name_live));
     items.reserve(items.size() + names->size());
     for (std::string& n : *names) {
       Node proto;

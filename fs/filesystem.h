@@ -13,6 +13,7 @@
 
 #include "fs/inode_table.h"
 #include "fs/kind.h"
+#include "fs/notifier.h"
 #include "fs/passthrough.h"
 #include "fs/watcher.h"
 
@@ -53,6 +54,7 @@ class Filesystem {
 
   static const fuse_lowlevel_ops& ops();
   Watcher& watcher() { return watcher_; }
+  Notifier& notifier() { return notifier_; }
   // The session, for notifications to the kernel; set once it exists.
   void set_session(fuse_session* se) { se_ = se; }
   Passthrough& passthrough() { return passthrough_; }
@@ -88,6 +90,8 @@ class Filesystem {
                 bool plus);
   // The listing of DIR (taken when it is read from offset 0) into HANDLE_ITEMS.
   int take_listing(const Dir& dir, std::vector<DirItem>& items);
+  // Has the kernel drop its entries of DIR for the nodes GONE (Notifier).
+  void drop_entries(const Dir& dir, const std::vector<std::shared_ptr<const Node>>& gone);
   // Resolves NAME in object directory DIR to a node (counted as a lookup if COUNT).
   Result<std::shared_ptr<const Node>> resolve(const Dir& dir, std::string_view name,
                                               ipc::ObjectStat* st);
@@ -115,6 +119,7 @@ class Filesystem {
   Kind* kind_of(const Node& node) const { return kinds_[node.kind].get(); }
 
   Watcher watcher_;
+  Notifier notifier_;
   Passthrough passthrough_;
   InodeTable inodes_;
   std::array<std::unique_ptr<Kind>, kKindCount> kinds_;

@@ -10,7 +10,10 @@ std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool coun
   if (k != by_key_.end()) {
     Entry& e = by_ino_.at(k->second);
     if (e.node->serial == proto.serial) {
-      if (count && e.nlookup++ == 0) uncounted_.erase(k->second);
+      if (count && e.nlookup++ == 0) {
+        uncounted_.erase(k->second);
+        count_held(*e.node, +1);
+      }
       return e.node;
     }
     // Same name, new object: the old number stays with the old object until forgotten, or goes
@@ -27,7 +30,17 @@ std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool coun
   by_ino_[node->ino] = Entry{node, count ? 1u : 0u};
   by_key_[key] = node->ino;
   if (!count) uncounted_.insert(node->ino);
+  if (count) count_held(*node, +1);
   return node;
+}
+
+void InodeTable::count_held(const Node& node, int delta) {
+  if (node.pending || node.kind < 0 || node.kind >= kKinds) return;
+  if (!node.link.empty()) {
+    held_[node.kind][1] += size_t(delta);
+  } else if (node.options.empty()) {
+    held_[node.kind][0] += size_t(delta);
+  }
 }
 
 std::shared_ptr<const Node> InodeTable::get(fuse_ino_t ino) const {
@@ -40,7 +53,10 @@ std::shared_ptr<const Node> InodeTable::ref(fuse_ino_t ino) {
   std::lock_guard lock(mu_);
   auto it = by_ino_.find(ino);
   if (it == by_ino_.end()) return nullptr;
-  if (it->second.nlookup++ == 0) uncounted_.erase(ino);
+  if (it->second.nlookup++ == 0) {
+    uncounted_.erase(ino);
+    count_held(*it->second.node, +1);
+  }
   return it->second.node;
 }
 
@@ -53,6 +69,7 @@ std::shared_ptr<const Node> InodeTable::forget(fuse_ino_t ino, uint64_t n) {
   e.nlookup = n >= e.nlookup ? 0 : e.nlookup - n;
   if (e.nlookup > 0) return nullptr;
   const Node& node = *e.node;
+  count_held(node, -1);
   auto k = by_key_.find(Key{node.kind, node.name, node.options});
   bool current = k != by_key_.end() && k->second == ino;
   // A plain object file keeps its number for the object's life; option files need not.

@@ -6,6 +6,7 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <vector>
 
 #include "fs/open_file.h"
 #include "fs/open_options.h"
@@ -73,6 +75,14 @@ class InodeTable {
   template <class Pred>
   void prune(int kind, Pred is_live);
 
+  // The nodes of KIND that the kernel holds although IS_LIVE(node) says their object is gone (or
+  // a newer object has taken their name): plain object files and their option files, or with
+  // LINKS by-key links. Looked for only when the kernel holds more plain files (or links) of
+  // KIND than the LIVE objects a listing just found, so that most listings cost nothing here.
+  template <class Pred>
+  std::vector<std::shared_ptr<const Node>> held_gone(int kind, bool links, size_t live,
+                                                     Pred is_live) const;
+
   size_t size() const;
 
  private:
@@ -98,7 +108,28 @@ class InodeTable {
   // listing of thousands of objects the kernel holds (readdirplus) does not walk them all.
   std::unordered_set<fuse_ino_t> uncounted_;
   fuse_ino_t next_ = kFirstObjectIno;
+  // Nodes with nlookup > 0, by kind: [kind][0] plain object files, [kind][1] by-key links.
+  static constexpr int kKinds = 8;
+  std::array<std::array<size_t, 2>, kKinds> held_{};
+  // Counts NODE in held_ (DELTA +1 or -1) if it is a plain object file or a link.
+  void count_held(const Node& node, int delta);
 };
+
+template <class Pred>
+std::vector<std::shared_ptr<const Node>> InodeTable::held_gone(int kind, bool links, size_t live,
+                                                               Pred is_live) const {
+  std::vector<std::shared_ptr<const Node>> gone;
+  std::lock_guard lock(mu_);
+  if (kind < 0 || kind >= kKinds || held_[kind][links ? 1 : 0] <= live) return gone;
+  for (const auto& [ino, e] : by_ino_) {
+    const Node& node = *e.node;
+    if (e.nlookup == 0 || node.kind != kind || node.pending || node.link.empty() == links) continue;
+    auto k = by_key_.find(Key{node.kind, node.name, node.options});
+    bool current = k != by_key_.end() && k->second == ino;
+    if (!current || !is_live(node)) gone.push_back(e.node);
+  }
+  return gone;
+}
 
 template <class Pred>
 void InodeTable::prune(int kind, Pred is_live) {

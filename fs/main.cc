@@ -87,6 +87,8 @@ int main(int argc, char** argv) {
     status = (r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP) ? kExitOk : kExitRuntime;
     fs.watcher().stop();
     fuse_session_unmount(se);
+    // After the unmount: an invalidation still waiting for a directory lock then fails at once.
+    fs.notifier().stop();
     fuse_remove_signal_handlers(se);
     fuse_session_destroy(se);
     spdlog::info("ipcfs unmounted, exit {}", status);

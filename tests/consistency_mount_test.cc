@@ -216,5 +216,42 @@ TEST(Consistency, SysvSem) {
   if (id >= 0) ::semctl(id, 0, IPC_RMID);
 }
 
+// Objects removed elsewhere do not leave the kernel holding their entries (and so the daemon
+// its nodes, which statfs counts as files) until memory runs short: the next listing has the
+// kernel drop them. In a namespace of its own, so that the count is only this test's objects.
+TEST(Consistency, RemovedElsewhereLeaveNoNodesBehind) {
+  char tmpl[] = "/tmp/ipcfs-gone.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string d = tmpl;
+  std::string script = std::string(IPCFS_BINARY) + " " + d + " -o log_level=warn || exit 9\n" +
+                       "ids=$(for i in $(seq 40); do ipcmk -Q | grep -o '[0-9]*$'; done)\n"
+                       "ls -l " +
+                       d + "/sysv/msg " + d +
+                       "/sysv/msg/by-key >/dev/null\n"
+                       "cat " +
+                       d +
+                       "/sysv/msg/$(echo $ids | cut -d' ' -f1)@info >/dev/null\n"
+                       "echo before $(stat -f -c %c " +
+                       d +
+                       ")\n"
+                       "for id in $ids; do ipcrm -q $id; done\n"
+                       "ls -l " +
+                       d + "/sysv/msg " + d +
+                       "/sysv/msg/by-key >/dev/null\n"
+                       "for i in $(seq 100); do [ $(stat -f -c %c " +
+                       d +
+                       ") = 0 ] && break; sleep 0.03; done\n"
+                       "echo after $(stat -f -c %c " +
+                       d +
+                       ")\n"
+                       "umount " +
+                       d + "\n";
+  Shell s = sh("unshare --ipc bash -s <<'EOS'\n" + script + "EOS\n");
+  ::rmdir(d.c_str());
+  EXPECT_EQ(s.status, 0) << s.err;
+  // 40 queue files, their 40 by-key links and one @info file; then none.
+  EXPECT_EQ(s.out, "before 81\nafter 0\n") << s.err;
+}
+
 }  // namespace
 }  // namespace ipcfs::test
