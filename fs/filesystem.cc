@@ -64,6 +64,26 @@ int stale_if_gone(int e, bool by_name) {
 
 }  // namespace
 
+Result<std::vector<Listed>> Kind::list_stats() {
+  auto names = list();
+  if (!names) return Result<std::vector<Listed>>::failure(names.error());
+  std::vector<Listed> out;
+  out.reserve(names->size());
+  for (std::string& n : *names) {
+    auto st = stat(n);
+    if (st) out.push_back({std::move(n), 0, *st});  // else gone since the listing
+  }
+  return out;
+}
+
+Result<std::vector<Listed>> listed(Result<std::vector<ipc::SysvListed>> all) {
+  if (!all) return Result<std::vector<Listed>>::failure(all.error());
+  std::vector<Listed> out;
+  out.reserve(all->size());
+  for (const ipc::SysvListed& o : *all) out.push_back({std::to_string(o.id), o.key, o.stat});
+  return out;
+}
+
 std::string octal_mode(mode_t mode) {
   char b[8];
   std::snprintf(b, sizeof b, "%04o", unsigned(mode & 07777));
@@ -514,50 +534,38 @@ int Filesystem::take_listing(const Dir& dir, std::vector<DirItem>& items) {
   for (const Dir& d : kDirs)
     if (d.parent == dir.ino && d.ino != dir.ino) items.push_back({d.name, d.ino, S_IFDIR, {}});
   Kind* kind = dir.kind >= 0 ? kinds_[dir.kind].get() : nullptr;
-  if (kind && dir.by_key) {
-    auto keys = kind->list_keys();
-    if (!keys) return keys.error();
-    std::vector<std::string> live;
-    live.reserve(keys->size());
-    for (auto& [key, id] : *keys) live.push_back(ipc::format_key(key));
-    std::sort(live.begin(), live.end());
-    // Links whose key is gone; the object files are the object directory's business.
-    auto key_live = [&](const Node& n) {
-      return n.link.empty() || std::binary_search(live.begin(), live.end(), n.name);
-    };
-    inodes_.prune(dir.kind, key_live);
-    drop_entries(dir, inodes_.held_gone(dir.kind, true, live.size(), key_live));
-    items.reserve(items.size() + keys->size());
-    for (auto& [key, id] : *keys) {
-      Node proto;
-      proto.kind = dir.kind;
-      proto.name = ipc::format_key(key);
-      proto.link = "../" + id;
-      auto st = kind->stat(id);
-      if (!st) continue;
-      proto.serial = st->serial;
-      items.push_back({proto.name, inodes_.find_or_add(proto, false)->ino, S_IFLNK, *st});
-    }
-  } else if (kind) {
-    auto names = kind->list();
-    if (!names) return names.error();
-    std::sort(names->begin(), names->end());
-    auto name_live = [&](const Node& n) {
-      return !n.link.empty() || std::binary_search(names->begin(), names->end(), n.name);
-    };
-    inodes_.prune(dir.kind, name_live);
-    drop_entries(dir, inodes_.held_gone(dir.kind, false, names->size(), name_live));
-    items.reserve(items.size() + names->size());
-    for (std::string& n : *names) {
-      Node proto;
-      proto.kind = dir.kind;
-      proto.name = n;
-      auto st = kind->stat(n);
-      if (!st) continue;  // gone since the listing
-      proto.serial = st->serial;
-      fuse_ino_t i = inodes_.find_or_add(proto, false)->ino;
-      items.push_back({std::move(n), i, S_IFREG, *st});
-    }
+  if (!kind) return 0;
+  auto listed = kind->list_stats();
+  if (!listed) return listed.error();
+  std::vector<Listed>& objs = *listed;
+  // by-key holds a link KEY -> ../ID for each object that has a key.
+  if (dir.by_key) std::erase_if(objs, [](const Listed& o) { return o.key == IPC_PRIVATE; });
+  // Sorted by the names the entries get ("0x%08x" sorts as the unsigned key).
+  if (dir.by_key)
+    std::sort(objs.begin(), objs.end(),
+              [](const Listed& a, const Listed& b) { return uint32_t(a.key) < uint32_t(b.key); });
+  else
+    std::sort(objs.begin(), objs.end(),
+              [](const Listed& a, const Listed& b) { return a.name < b.name; });
+  std::vector<std::string> names;
+  names.reserve(objs.size());
+  for (const Listed& o : objs) names.push_back(dir.by_key ? ipc::format_key(o.key) : o.name);
+  // This directory's nodes are plain object files (with their option files) or by-key links;
+  // the other directory of the kind sees to its own.
+  auto is_live = [&](const Node& n) {
+    return n.link.empty() == dir.by_key || std::binary_search(names.begin(), names.end(), n.name);
+  };
+  inodes_.prune(dir.kind, is_live);
+  drop_entries(dir, inodes_.held_gone(dir.kind, dir.by_key, names.size(), is_live));
+  items.reserve(items.size() + objs.size());
+  for (size_t i = 0; i < objs.size(); ++i) {
+    Node proto;
+    proto.kind = dir.kind;
+    proto.name = names[i];
+    proto.serial = objs[i].st.serial;
+    if (dir.by_key) proto.link = "../" + objs[i].name;
+    fuse_ino_t ino = inodes_.find_or_add(proto, false)->ino;
+    items.push_back({std::move(names[i]), ino, mode_t(dir.by_key ? S_IFLNK : S_IFREG), objs[i].st});
   }
   return 0;
 }

@@ -14,6 +14,7 @@
 #include "fs/open_options.h"
 #include "ipc/object_stat.h"
 #include "ipc/result.h"
+#include "ipc/sysv_list.h"
 
 namespace ipcfs::fs {
 
@@ -27,6 +28,13 @@ struct Caller {
 };
 
 using Facts = std::vector<std::pair<std::string, std::string>>;
+
+// One live object as a listing shows it.
+struct Listed {
+  std::string name;
+  key_t key = 0;  // System V: its key, IPC_PRIVATE (0) for none; POSIX objects: 0
+  ipc::ObjectStat st;
+};
 
 // "0640": how every kind shows a mode in its facts.
 std::string octal_mode(mode_t mode);
@@ -42,6 +50,9 @@ class Kind {
 
   // Names of the live objects, as they appear in the directory.
   virtual Result<std::vector<std::string>> list() = 0;
+  // The live objects with their stats and keys, for a listing. The default asks list() and
+  // then stat() of each; System V kinds read all from their /proc/sysvipc table at once.
+  virtual Result<std::vector<Listed>> list_stats();
   virtual Result<ipc::ObjectStat> stat(std::string_view name) = 0;
   // Creates NAME as CALLER with MODE (already umasked by the kernel). Without EXCL an existing
   // object is simply found.
@@ -72,10 +83,6 @@ class Kind {
 
   // System V kinds: objects with a key also appear as by-key/KEY -> ../ID (SPEC §3).
   virtual bool keyed() const { return false; }
-  // (key, object name) of every object whose key is not IPC_PRIVATE.
-  virtual Result<std::vector<std::pair<key_t, std::string>>> list_keys() {
-    return Result<std::vector<std::pair<key_t, std::string>>>::failure(-ENOENT);
-  }
   // The name (decimal id) of the object with KEY; -ENOENT if none.
   virtual Result<std::string> find_key(key_t) { return Result<std::string>::failure(-ENOENT); }
   // Creates (or, without EXCL, finds) the object for KEY as CALLER; returns its name. An empty
@@ -89,6 +96,9 @@ class Kind {
     return Result<std::unique_ptr<OpenFile>>::failure(-ENOTSUP);
   }
 };
+
+// A System V table's objects as listing entries, named by their decimal ids.
+Result<std::vector<Listed>> listed(Result<std::vector<ipc::SysvListed>> all);
 
 // The kinds, each made in its own file.
 std::unique_ptr<Kind> make_posix_mq_kind(Watcher& watcher);

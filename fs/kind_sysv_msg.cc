@@ -184,14 +184,8 @@ class SysvMsgKind : public Kind {
 
   bool keyed() const override { return true; }
 
-  Result<std::vector<std::pair<key_t, std::string>>> list_keys() override {
-    using R = Result<std::vector<std::pair<key_t, std::string>>>;
-    auto t = ipc::SysvTable::read(ipc::SysvKind::kMsg);
-    if (!t) return R::failure(t.error());
-    std::vector<std::pair<key_t, std::string>> keys;
-    for (size_t r = 0; r < t->size(); ++r)
-      if (t->key(r) != IPC_PRIVATE) keys.emplace_back(key_t(t->key(r)), std::to_string(t->id(r)));
-    return keys;
+  Result<std::vector<Listed>> list_stats() override {
+    return listed(ipc::SysvMsgQueue::list_all());
   }
 
   // msgget without IPC_CREAT asks for no permission: it only maps the key to the id.

@@ -187,14 +187,20 @@ class SysvSemKind : public Kind {
 
   bool keyed() const override { return true; }
 
-  Result<std::vector<std::pair<key_t, std::string>>> list_keys() override {
-    using R = Result<std::vector<std::pair<key_t, std::string>>>;
+  // The size of a set's file needs its values (GETALL), which the table does not show: a
+  // stat() each.
+  Result<std::vector<Listed>> list_stats() override {
+    using R = Result<std::vector<Listed>>;
     auto t = ipc::SysvTable::read(ipc::SysvKind::kSem);
     if (!t) return R::failure(t.error());
-    std::vector<std::pair<key_t, std::string>> keys;
-    for (size_t i = 0; i < t->size(); ++i)
-      if (t->key(i) != IPC_PRIVATE) keys.emplace_back(t->key(i), std::to_string(t->id(i)));
-    return keys;
+    std::vector<Listed> out;
+    out.reserve(t->size());
+    for (size_t i = 0; i < t->size(); ++i) {
+      std::string name = std::to_string(t->id(i));
+      auto st = stat(name);
+      if (st) out.push_back({std::move(name), t->key(i), *st});  // else gone since the read
+    }
+    return out;
   }
 
   Result<std::string> find_key(key_t key) override {

@@ -191,15 +191,7 @@ class SysvShmKind : public Kind {
     return names;
   }
 
-  Result<std::vector<std::pair<key_t, std::string>>> list_keys() override {
-    using R = Result<std::vector<std::pair<key_t, std::string>>>;
-    auto t = ipc::SysvTable::read(ipc::SysvKind::kShm);
-    if (!t) return R::failure(t.error());
-    std::vector<std::pair<key_t, std::string>> keys;
-    for (size_t r = 0; r < t->size(); ++r)
-      if (t->key(r) != IPC_PRIVATE) keys.emplace_back(t->key(r), std::to_string(t->id(r)));
-    return keys;
-  }
+  Result<std::vector<Listed>> list_stats() override { return listed(ipc::SysvShm::list_all()); }
 
   Result<std::string> find_key(key_t key) override {
     auto id = SysvShm::find(key);

@@ -85,6 +85,9 @@ int main(int argc, char** argv) {
     int r = serve(se, c);
     // The loop reports the signal that ended it; a requested end is a clean end.
     status = (r == 0 || r == SIGINT || r == SIGTERM || r == SIGHUP) ? kExitOk : kExitRuntime;
+    // The loop resets the session on its way out; marked ended again, libfuse does not report
+    // the notifications that fail from here on (the device is closed by the unmount).
+    fuse_session_exit(se);
     fs.watcher().stop();
     fuse_session_unmount(se);
     // After the unmount: an invalidation still waiting for a directory lock then fails at once.

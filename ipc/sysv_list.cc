@@ -47,37 +47,44 @@ Result<SysvTable> SysvTable::read(SysvKind kind) {
 }
 
 Result<SysvTable> SysvTable::parse(std::string_view text) {
+  using R = Result<SysvTable>;
   SysvTable t;
   size_t nl = text.find('\n');
-  if (nl == std::string_view::npos) return Result<SysvTable>::failure(-EIO);
+  if (nl == std::string_view::npos) return R::failure(-EIO);
   for (auto w : words(text.substr(0, nl))) t.columns_.emplace_back(w);
+  t.width_ = t.columns_.size();
   for (const auto& c : t.columns_)
-    if (c == "msqid" || c == "shmid" || c == "semid") t.id_column_ = c;
-  if (t.id_column_.empty() || t.column("key") < 0) return Result<SysvTable>::failure(-EIO);
+    if (c == "msqid" || c == "shmid" || c == "semid") t.id_col_ = t.column(c);
+  t.key_col_ = t.column("key");
+  if (t.id_col_ < 0 || t.key_col_ < 0) return R::failure(-EIO);
   int perms = t.column("perms");
-  int id = t.column(t.id_column_);
-  int key = t.column("key");
   text.remove_prefix(nl + 1);
-  while (!text.empty()) {
-    nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
-    auto ws = words(line);
-    if (ws.empty()) continue;
-    if (ws.size() < t.columns_.size()) return Result<SysvTable>::failure(-EIO);
-    std::vector<int64_t> row(t.columns_.size());
-    for (size_t i = 0; i < t.columns_.size(); ++i) {
-      int base = int(i) == perms ? 8 : 10;
-      auto [p, ec] = std::from_chars(ws[i].data(), ws[i].data() + ws[i].size(), row[i], base);
-      if (ec != std::errc() || p != ws[i].data() + ws[i].size())
-        return Result<SysvTable>::failure(-EIO);
+  // One pass over the text, no allocation per row: a listing of 10,000 queues parses this.
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  auto blank = [](char c) { return c == ' ' || c == '\t'; };
+  while (p < end) {
+    size_t col = 0;
+    size_t row_start = t.cells_.size();
+    for (;;) {
+      while (p < end && blank(*p)) ++p;
+      if (p == end || *p == '\n') break;
+      const char* w = p;
+      while (p < end && !blank(*p) && *p != '\n') ++p;
+      if (col++ >= t.width_) continue;  // columns past the header's are not ours to read
+      int64_t v = 0;
+      auto [q, ec] = std::from_chars(w, p, v, int(col - 1) == perms ? 8 : 10);
+      if (ec != std::errc() || q != p) return R::failure(-EIO);
+      t.cells_.push_back(v);
     }
+    if (p < end) ++p;        // the newline
+    if (col == 0) continue;  // an empty line
+    if (col < t.width_) return R::failure(-EIO);
     // The kernel prints ids and keys as ints: anything else is not its table, and id()/key()
     // would silently truncate it into another object's id.
-    if (row[size_t(id)] < 0 || row[size_t(id)] > INT_MAX || row[size_t(key)] < INT32_MIN ||
-        row[size_t(key)] > INT32_MAX)
-      return Result<SysvTable>::failure(-EIO);
-    t.rows_.push_back(std::move(row));
+    int64_t id = t.cells_[row_start + size_t(t.id_col_)];
+    int64_t key = t.cells_[row_start + size_t(t.key_col_)];
+    if (id < 0 || id > INT_MAX || key < INT32_MIN || key > INT32_MAX) return R::failure(-EIO);
   }
   return t;
 }
@@ -90,14 +97,13 @@ int SysvTable::column(std::string_view name) const {
 
 std::optional<int64_t> SysvTable::get(size_t row, std::string_view name) const {
   int c = column(name);
-  if (c < 0 || row >= rows_.size()) return std::nullopt;
-  return rows_[row][size_t(c)];
+  if (c < 0 || row >= size()) return std::nullopt;
+  return at(row, c);
 }
 
 std::optional<size_t> SysvTable::find_id(int id) const {
-  int c = column(id_column_);
-  for (size_t r = 0; r < rows_.size(); ++r)
-    if (rows_[r][size_t(c)] == id) return r;
+  for (size_t r = 0; r < size(); ++r)
+    if (this->id(r) == id) return r;
   return std::nullopt;
 }
 

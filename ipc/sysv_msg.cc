@@ -69,9 +69,9 @@ Result<SysvMsgQueue> SysvMsgQueue::get(key_t key, int flags) {
   return SysvMsgQueue(id);
 }
 
-Result<MsqInfo> SysvMsgQueue::stat() const {
-  msqid_ds ds{};
-  if (int e = raw_stat(id_, &ds); e < 0) return Result<MsqInfo>::failure(e);
+namespace {
+
+MsqInfo to_info(const msqid_ds& ds, int id) {
   MsqInfo m;
   m.key = ds.msg_perm.__key;
   m.qnum = ds.msg_qnum;
@@ -87,8 +87,51 @@ Result<MsqInfo> SysvMsgQueue::stat() const {
   s.ctime = at(m.ctime);
   s.mtime = at(m.stime ? m.stime : m.ctime);
   s.atime = at(m.rtime ? m.rtime : m.ctime);
-  s.serial = uint64_t(id_);
+  s.serial = uint64_t(id);
   return m;
+}
+
+}  // namespace
+
+Result<MsqInfo> SysvMsgQueue::stat() const {
+  msqid_ds ds{};
+  if (int e = raw_stat(id_, &ds); e < 0) return Result<MsqInfo>::failure(e);
+  return to_info(ds, id_);
+}
+
+Result<std::vector<SysvListed>> SysvMsgQueue::list_all() {
+  using R = Result<std::vector<SysvListed>>;
+  auto t = SysvTable::read(SysvKind::kMsg);
+  if (!t) return R::failure(t.error());
+  static const char* const kCols[] = {"perms", "cbytes", "qnum", "lspid", "lrpid", "uid",
+                                      "gid",   "cuid",   "cgid", "stime", "rtime", "ctime"};
+  auto c = t->columns(kCols);
+  std::vector<SysvListed> out;
+  out.reserve(t->size());
+  for (size_t r = 0; r < t->size(); ++r) {
+    int id = t->id(r);
+    msqid_ds ds{};
+    if (c) {
+      auto v = [&](int i) { return t->at(r, (*c)[size_t(i)]); };
+      ds.msg_perm.mode = static_cast<unsigned short>(v(0));
+      ds.__msg_cbytes = static_cast<decltype(ds.__msg_cbytes)>(v(1));
+      ds.msg_qnum = msgqnum_t(v(2));
+      ds.msg_lspid = pid_t(v(3));
+      ds.msg_lrpid = pid_t(v(4));
+      ds.msg_perm.uid = uid_t(v(5));
+      ds.msg_perm.gid = gid_t(v(6));
+      ds.msg_perm.cuid = uid_t(v(7));
+      ds.msg_perm.cgid = gid_t(v(8));
+      ds.msg_stime = time_t(v(9));
+      ds.msg_rtime = time_t(v(10));
+      ds.msg_ctime = time_t(v(11));
+    } else if (raw_stat(id, &ds) < 0) {
+      continue;  // a kernel with other columns: asked one by one; gone since the read
+    }
+    ds.msg_perm.__key = t->key(r);
+    out.push_back({id, t->key(r), to_info(ds, id).stat});
+  }
+  return out;
 }
 
 int SysvMsgQueue::change(const MsqChange& c) const {

@@ -10,6 +10,7 @@
 
 #include "ipc/object_stat.h"
 #include "ipc/result.h"
+#include "ipc/sysv_list.h"
 
 namespace ipcfs::ipc {
 
@@ -53,6 +54,8 @@ class SysvMsgQueue {
 
   // IPC_STAT, or MSG_STAT_ANY when the caller may not read the queue. -ENOENT: no such queue.
   Result<MsqInfo> stat() const;
+  // Every queue with its facts, from one read of /proc/sysvipc/msg (no IPC_STAT each).
+  static Result<std::vector<SysvListed>> list_all();
   // IPC_SET of the fields CHANGE gives. -ENOENT, -EPERM, -EINVAL.
   int change(const MsqChange& change) const;
   // IPC_RMID. -ENOENT, -EPERM.

@@ -6,24 +6,9 @@
 
 namespace ipcfs::ipc {
 
-Result<int> SysvShm::create(key_t key, uint64_t size, mode_t mode) {
-  if (size == 0 || size > SIZE_MAX) return Result<int>::failure(-EINVAL);
-  int id = ::shmget(key, size_t(size), IPC_CREAT | IPC_EXCL | int(mode & 0777));
-  if (id < 0) return Result<int>::failure(neg_errno());
-  return id;
-}
+namespace {
 
-Result<int> SysvShm::find(key_t key) {
-  if (key == IPC_PRIVATE) return Result<int>::failure(-ENOENT);
-  // Asking for no permission finds the segment whatever its mode; opening it checks later.
-  int id = ::shmget(key, 0, 0);
-  if (id < 0) return Result<int>::failure(neg_errno());
-  return id;
-}
-
-Result<ShmStat> SysvShm::stat(int id) {
-  shmid_ds ds{};
-  if (::shmctl(id, IPC_STAT, &ds) < 0) return Result<ShmStat>::failure(neg_errno());
+ShmStat to_stat(const shmid_ds& ds, int id) {
   ShmStat s;
   ObjectStat& o = s.object;
   set_perm(o, ds.shm_perm);
@@ -44,6 +29,64 @@ Result<ShmStat> SysvShm::stat(int id) {
   s.dest = (ds.shm_perm.mode & SHM_DEST) != 0;
   s.locked = (ds.shm_perm.mode & SHM_LOCKED) != 0;
   return s;
+}
+
+}  // namespace
+
+Result<int> SysvShm::create(key_t key, uint64_t size, mode_t mode) {
+  if (size == 0 || size > SIZE_MAX) return Result<int>::failure(-EINVAL);
+  int id = ::shmget(key, size_t(size), IPC_CREAT | IPC_EXCL | int(mode & 0777));
+  if (id < 0) return Result<int>::failure(neg_errno());
+  return id;
+}
+
+Result<int> SysvShm::find(key_t key) {
+  if (key == IPC_PRIVATE) return Result<int>::failure(-ENOENT);
+  // Asking for no permission finds the segment whatever its mode; opening it checks later.
+  int id = ::shmget(key, 0, 0);
+  if (id < 0) return Result<int>::failure(neg_errno());
+  return id;
+}
+
+Result<ShmStat> SysvShm::stat(int id) {
+  shmid_ds ds{};
+  if (::shmctl(id, IPC_STAT, &ds) < 0) return Result<ShmStat>::failure(neg_errno());
+  return to_stat(ds, id);
+}
+
+Result<std::vector<SysvListed>> SysvShm::list_all() {
+  using R = Result<std::vector<SysvListed>>;
+  auto t = SysvTable::read(SysvKind::kShm);
+  if (!t) return R::failure(t.error());
+  static const char* const kCols[] = {"perms", "size", "cpid", "lpid",  "nattch", "uid",
+                                      "gid",   "cuid", "cgid", "atime", "dtime",  "ctime"};
+  auto c = t->columns(kCols);
+  std::vector<SysvListed> out;
+  out.reserve(t->size());
+  for (size_t r = 0; r < t->size(); ++r) {
+    int id = t->id(r);
+    shmid_ds ds{};
+    if (c) {
+      auto v = [&](int i) { return t->at(r, (*c)[size_t(i)]); };
+      ds.shm_perm.mode = static_cast<unsigned short>(v(0));
+      ds.shm_segsz = size_t(v(1));
+      ds.shm_cpid = pid_t(v(2));
+      ds.shm_lpid = pid_t(v(3));
+      ds.shm_nattch = shmatt_t(v(4));
+      ds.shm_perm.uid = uid_t(v(5));
+      ds.shm_perm.gid = gid_t(v(6));
+      ds.shm_perm.cuid = uid_t(v(7));
+      ds.shm_perm.cgid = gid_t(v(8));
+      ds.shm_atime = time_t(v(9));
+      ds.shm_dtime = time_t(v(10));
+      ds.shm_ctime = time_t(v(11));
+    } else if (::shmctl(id, IPC_STAT, &ds) < 0) {
+      continue;  // a kernel with other columns: asked one by one; gone since the read
+    }
+    ds.shm_perm.__key = t->key(r);
+    out.push_back({id, t->key(r), to_stat(ds, id).object});
+  }
+  return out;
 }
 
 int SysvShm::set(int id, uid_t uid, gid_t gid, mode_t mode) {

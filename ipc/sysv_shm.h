@@ -7,8 +7,11 @@
 #include <cstdint>
 #include <utility>
 
+#include <vector>
+
 #include "ipc/object_stat.h"
 #include "ipc/result.h"
+#include "ipc/sysv_list.h"
 
 namespace ipcfs::ipc {
 
@@ -34,6 +37,8 @@ class SysvShm {
   // The id of KEY's segment, -ENOENT if none.
   static Result<int> find(key_t key);
   static Result<ShmStat> stat(int id);
+  // Every segment with its facts, from one read of /proc/sysvipc/shm (no IPC_STAT each).
+  static Result<std::vector<SysvListed>> list_all();
   // IPC_SET: owner and permission bits.
   static int set(int id, uid_t uid, gid_t gid, mode_t mode);
   // IPC_RMID: gone at once if unattached, else at the last detach.

@@ -122,18 +122,28 @@ TEST_F(SysvMsgKindTest, CreateKeyedBelongsToTheCallerWithItsMode) {
   EXPECT_EQ(kind_->stat(*id)->uid, 4321u);
   EXPECT_EQ(kind_->stat(*id)->mode, 0604u);
   EXPECT_EQ(kind_->create_keyed(key, OpenOptions{}, 0666, other, true).error(), -EEXIST);
-  auto keys = kind_->list_keys();
-  ASSERT_TRUE(keys);
-  auto it = std::find_if(keys->begin(), keys->end(), [&](auto& k) { return k.first == key; });
-  ASSERT_NE(it, keys->end());
-  EXPECT_EQ(it->second, *id);
+  auto all = kind_->list_stats();
+  ASSERT_TRUE(all);
+  auto it = std::find_if(all->begin(), all->end(), [&](auto& o) { return o.key == key; });
+  ASSERT_NE(it, all->end());
+  EXPECT_EQ(it->name, *id);
+  // The table's facts are IPC_STAT's.
+  auto now = kind_->stat(*id);
+  EXPECT_EQ(it->st.mode, now->mode);
+  EXPECT_EQ(it->st.uid, now->uid);
+  EXPECT_EQ(it->st.cuid, now->cuid);
+  EXPECT_EQ(it->st.size, now->size);
+  EXPECT_EQ(it->st.ctime.tv_sec, now->ctime.tv_sec);
+  EXPECT_EQ(it->st.serial, now->serial);
 }
 
 TEST_F(SysvMsgKindTest, PrivateQueuesHaveNoKeyEntry) {
   std::string id = make_queue();
-  auto keys = kind_->list_keys();
-  ASSERT_TRUE(keys);
-  for (auto& [k, name] : *keys) EXPECT_NE(name, id);
+  auto all = kind_->list_stats();
+  ASSERT_TRUE(all);
+  auto it = std::find_if(all->begin(), all->end(), [&](auto& o) { return o.name == id; });
+  ASSERT_NE(it, all->end());
+  EXPECT_EQ(it->key, IPC_PRIVATE);
 }
 
 TEST_F(SysvMsgKindTest, Facts) {
