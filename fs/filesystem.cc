@@ -39,11 +39,6 @@ mode_t dir_mode(const Dir& d) {
   return S_IFDIR | (d.kind >= 0 ? 01777 : 0755);
 }
 
-// One directory listing, taken when the directory is opened or rewound.
-struct DirHandle {
-  std::vector<DirItem> items;
-};
-
 }  // namespace
 
 Caller caller_of(fuse_req_t req) {
@@ -444,7 +439,7 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
   fi->nonseekable = f->nonseekable;
   fi->noflush = !f->wants_flush;
   f->changed = AttrInvalidator{se_, ino, std::shared_ptr<AttrCache>(node, &node->attrs)};
-  fi->fh = make_fh(std::move(file));
+  fi->fh = files_.add(std::make_unique<FileRef>(std::move(file)));
   if (f->stream) passthrough_.mark_stream(fi->fh);
   if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
     fi->direct_io = 0;
@@ -452,7 +447,13 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
 
 void Filesystem::drop_open(fuse_file_info* fi) {
   passthrough_.detach(fi->fh);
-  release_fh(fi->fh);
+  // The file itself goes once no handler holds it any more (FileRef).
+  (*files_.take(fi->fh))->release();
+}
+
+void Filesystem::release_all() {
+  for (auto& ref : files_.take_all()) (*ref)->release();
+  dirs_.take_all();
 }
 
 void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
@@ -515,7 +516,7 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!find_dir(ino)) return reply_error(req, -ENOTDIR);
-  fi->fh = reinterpret_cast<uint64_t>(new DirHandle);
+  fi->fh = dirs_.add(std::make_unique<DirHandle>());
   fuse_reply_open(req, fi);
 }
 
@@ -582,7 +583,7 @@ void Filesystem::readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t 
 
 void Filesystem::list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                           fuse_file_info* fi, bool plus) {
-  auto* h = reinterpret_cast<DirHandle*>(fi->fh);
+  DirHandle* h = &Handles<DirHandle>::get(fi->fh);
   if (off == 0)
     if (int e = take_listing(*find_dir(ino), h->items); e < 0) return reply_error(req, e);
   // One buffer per worker thread: a fresh (zeroed, page-faulted) one per request was a fifth of
@@ -625,7 +626,7 @@ void Filesystem::list_dir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off
 }
 
 void Filesystem::releasedir(fuse_req_t req, fuse_file_info* fi) {
-  delete reinterpret_cast<DirHandle*>(fi->fh);
+  dirs_.take(fi->fh);
   fuse_reply_err(req, 0);
 }
 

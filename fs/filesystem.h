@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "fs/handles.h"
 #include "fs/inode_table.h"
 #include "fs/kind.h"
 #include "fs/notifier.h"
@@ -39,6 +40,11 @@ struct DirItem {
   ipc::ObjectStat st;
 };
 
+// An open directory: its listing, taken when it is read from offset 0.
+struct DirHandle {
+  std::vector<DirItem> items;
+};
+
 // Who asks, from fuse_req_ctx().
 Caller caller_of(fuse_req_t req);
 
@@ -55,6 +61,8 @@ class Filesystem {
   static const fuse_lowlevel_ops& ops();
   Watcher& watcher() { return watcher_; }
   Notifier& notifier() { return notifier_; }
+  // Releases the opens the kernel never gave back (it drops queued RELEASEs at unmount).
+  void release_all();
   // The session, for notifications to the kernel; set once it exists.
   void set_session(fuse_session* se) { se_ = se; }
   Passthrough& passthrough() { return passthrough_; }
@@ -122,6 +130,8 @@ class Filesystem {
   Notifier notifier_;
   Passthrough passthrough_;
   InodeTable inodes_;
+  Handles<FileRef> files_;   // fi->fh of open files
+  Handles<DirHandle> dirs_;  // fi->fh of open directories
   std::array<std::unique_ptr<Kind>, kKindCount> kinds_;
   Timeouts timeouts_;
   fuse_session* se_ = nullptr;

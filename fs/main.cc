@@ -89,6 +89,7 @@ int main(int argc, char** argv) {
     // the notifications that fail from here on (the device is closed by the unmount).
     fuse_session_exit(se);
     fs.watcher().stop();
+    fs.release_all();
     fuse_session_unmount(se);
     // After the unmount: an invalidation still waiting for a directory lock then fails at once.
     fs.notifier().stop();

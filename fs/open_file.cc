@@ -3,6 +3,7 @@
 
 #include <poll.h>
 
+#include "fs/handles.h"
 #include "fs/reply.h"
 
 namespace ipcfs::fs {
@@ -21,18 +22,8 @@ void AttrInvalidator::operator()() const {
   if (r < 0 && r != -ENOENT) fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
 }
 
-uint64_t make_fh(std::unique_ptr<OpenFile> file) {
-  return reinterpret_cast<uint64_t>(new FileRef(std::move(file)));
-}
-
 FileRef file_of_fh(uint64_t fh) {
-  return *reinterpret_cast<FileRef*>(fh);
-}
-
-void release_fh(uint64_t fh) {
-  auto* ref = reinterpret_cast<FileRef*>(fh);
-  (*ref)->release();
-  delete ref;
+  return Handles<FileRef>::get(fh);
 }
 
 void OpenFile::poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t) {

@@ -74,12 +74,8 @@ class OpenFile {
 // yet unlock a mutex of the file, or be inside the writev of the reply). So every handler
 // holds its own reference to the file until it returns, and the handle holds one until release.
 using FileRef = std::shared_ptr<OpenFile>;
-// A new handle owning FILE, for fi->fh.
-uint64_t make_fh(std::unique_ptr<OpenFile> file);
-// The file of handle FH; it lives at least as long as the reference.
+// The file of handle FH (Handles<FileRef>); it lives at least as long as the reference.
 FileRef file_of_fh(uint64_t fh);
-// Calls release() and drops the handle; the file is destroyed once no handler holds it.
-void release_fh(uint64_t fh);
 
 // A read-only view whose content is fixed when it is opened (@info, @peek).
 class TextFile : public OpenFile {
