@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench.h"
 #include "ipc/posix_shm.h"
 #include "tests/mount_fixture.h"
 
@@ -27,17 +28,19 @@ constexpr size_t kChunk = 1 << 20;
 
 double g_seconds = 0.3;
 
-// Calls OP(i) for i = 0, 1, ... until g_seconds have passed; returns calls per second.
-double rate(const std::function<void(size_t)>& op) {
-  using clock = std::chrono::steady_clock;
-  auto start = clock::now();
-  size_t n = 0;
-  double elapsed = 0;
-  do {
-    for (int k = 0; k < 64; ++k) op(n++);
-    elapsed = std::chrono::duration<double>(clock::now() - start).count();
-  } while (elapsed < g_seconds);
-  return double(n) / elapsed;
+// OP(i) for i = 0, 1, ... as a bench::rate operation.
+template <class Op>
+auto counted(Op op) {
+  return [op, i = size_t(0)]() mutable {
+    op(i++);
+    return true;
+  };
+}
+
+// IPCFS(i) and DIRECT(i) measured alternately (bench::paired) for g_seconds each in all.
+template <class A, class B>
+ipcfs::bench::Paired compare(A ipcfs_op, B direct_op) {
+  return ipcfs::bench::paired(counted(ipcfs_op), counted(direct_op), 2 * g_seconds);
 }
 
 void check(bool ok, const char* what) {
@@ -48,15 +51,16 @@ void check(bool ok, const char* what) {
 
 struct Row {
   std::string what;
-  double ipcfs, direct;
+  ipcfs::bench::Paired p;  // medians of ops/s (a: ipcfs, b: direct) and of the ratio per round
+  double scale;            // ops/s -> unit
   const char* unit;
 };
 
 void print(const std::vector<Row>& rows) {
   std::printf("%-34s %14s %14s %7s\n", "", "ipcfs", "direct", "ratio");
   for (const Row& r : rows)
-    std::printf("%-34s %10.3g %-3s %10.3g %-3s %7.3f\n", r.what.c_str(), r.ipcfs, r.unit, r.direct,
-                r.unit, r.ipcfs / r.direct);
+    std::printf("%-34s %10.3g %-4s %10.3g %-4s %7.3f\n", r.what.c_str(), r.p.a * r.scale, r.unit,
+                r.p.b * r.scale, r.unit, r.p.ratio);
 }
 
 // 1-byte and 1 MiB operations on the same object through two paths; reads use the read-only
@@ -69,27 +73,29 @@ void fd_rows(const char* kind, Fds via, Fds direct, std::vector<Row>& rows) {
   char byte = 0;
   std::vector<char> buf(kChunk, 'b');
   auto pread1 = [&](int fd) {
-    return rate([&](size_t i) { (void)!::pread(fd, &byte, 1, off_t(i % kObject)); });
+    return [&, fd](size_t i) { (void)!::pread(fd, &byte, 1, off_t(i % kObject)); };
   };
   auto pwrite1 = [&](int fd) {
-    return rate([&](size_t i) { (void)!::pwrite(fd, &byte, 1, off_t(i % kObject)); });
+    return [&, fd](size_t i) { (void)!::pwrite(fd, &byte, 1, off_t(i % kObject)); };
   };
-  auto gb = [](double per_s) { return per_s * kChunk / 1e9; };
   auto readm = [&](int fd) {
-    return gb(rate(
-        [&](size_t i) { (void)!::pread(fd, buf.data(), kChunk, off_t(i * kChunk % kObject)); }));
+    return
+        [&, fd](size_t i) { (void)!::pread(fd, buf.data(), kChunk, off_t(i * kChunk % kObject)); };
   };
   auto writem = [&](int fd) {
-    return gb(rate(
-        [&](size_t i) { (void)!::pwrite(fd, buf.data(), kChunk, off_t(i * kChunk % kObject)); }));
+    return
+        [&, fd](size_t i) { (void)!::pwrite(fd, buf.data(), kChunk, off_t(i * kChunk % kObject)); };
   };
+  const double gb = kChunk / 1e9;
   std::string k = kind;
-  rows.push_back({k + " pread 1 B", pread1(via.ro), pread1(direct.ro), "/s"});
-  rows.push_back({k + " pwrite 1 B", pwrite1(via.rw), pwrite1(direct.rw), "/s"});
-  rows.push_back({k + " read 1 MiB seq", readm(via.ro), readm(direct.ro), "GB/s"});
-  rows.push_back({k + " write 1 MiB seq", writem(via.rw), writem(direct.rw), "GB/s"});
-  rows.push_back({k + " pread 1 B, O_RDWR open", pread1(via.rw), pread1(direct.rw), "/s"});
-  rows.push_back({k + " read 1 MiB seq, O_RDWR open", readm(via.rw), readm(direct.rw), "GB/s"});
+  rows.push_back({k + " pread 1 B", compare(pread1(via.ro), pread1(direct.ro)), 1, "/s"});
+  rows.push_back({k + " pwrite 1 B", compare(pwrite1(via.rw), pwrite1(direct.rw)), 1, "/s"});
+  rows.push_back({k + " read 1 MiB seq", compare(readm(via.ro), readm(direct.ro)), gb, "GB/s"});
+  rows.push_back({k + " write 1 MiB seq", compare(writem(via.rw), writem(direct.rw)), gb, "GB/s"});
+  rows.push_back(
+      {k + " pread 1 B, O_RDWR open", compare(pread1(via.rw), pread1(direct.rw)), 1, "/s"});
+  rows.push_back(
+      {k + " read 1 MiB seq, O_RDWR open", compare(readm(via.rw), readm(direct.rw)), gb, "GB/s"});
 }
 
 }  // namespace
@@ -142,29 +148,39 @@ int main(int argc, char** argv) {
   char* base = const_cast<char*>(seg);
   volatile char sink = 0;
   std::vector<Row> mem;
-  size_t r = rows.size() - 6;  // the sysv rows just added, in fd_rows' order
+  char byte = 0;
+  auto via_pread1 = [&](size_t i) { (void)!::pread(sysv_via.ro, &byte, 1, off_t(i % kObject)); };
+  auto via_pwrite1 = [&](size_t i) { (void)!::pwrite(sysv_via.rw, &byte, 1, off_t(i % kObject)); };
+  auto via_readm = [&](size_t i) {
+    (void)!::pread(sysv_via.ro, buf.data(), kChunk, off_t(i * kChunk % kObject));
+  };
+  auto via_writem = [&](size_t i) {
+    (void)!::pwrite(sysv_via.rw, buf.data(), kChunk, off_t(i * kChunk % kObject));
+  };
+  const double gb = kChunk / 1e9;
   mem.push_back(
-      {"sysv pread 1 B", rows[r].ipcfs, rate([&](size_t i) { sink = seg[i % kObject]; }), "/s"});
-  mem.push_back({"sysv pwrite 1 B", rows[r + 1].ipcfs,
-                 rate([&](size_t i) { seg[i % kObject] = sink; }), "/s"});
-  mem.push_back({"sysv read 1 MiB seq", rows[r + 2].ipcfs,
-                 rate([&](size_t i) {
-                   std::memcpy(buf.data(), base + i * kChunk % kObject, kChunk);
-                   sink = buf[i % kChunk];
-                 }) * kChunk /
-                     1e9,
-                 "GB/s"});
+      {"sysv pread 1 B", compare(via_pread1, [&](size_t i) { sink = seg[i % kObject]; }), 1, "/s"});
+  mem.push_back({"sysv pwrite 1 B",
+                 compare(via_pwrite1, [&](size_t i) { seg[i % kObject] = sink; }), 1, "/s"});
+  mem.push_back({"sysv read 1 MiB seq",
+                 compare(via_readm,
+                         [&](size_t i) {
+                           std::memcpy(buf.data(), base + i * kChunk % kObject, kChunk);
+                           sink = buf[i % kChunk];
+                         }),
+                 gb, "GB/s"});
   mem.push_back(
-      {"sysv write 1 MiB seq", rows[r + 3].ipcfs,
-       rate([&](size_t i) { std::memcpy(base + i * kChunk % kObject, buf.data(), kChunk); }) *
-           kChunk / 1e9,
-       "GB/s"});
+      {"sysv write 1 MiB seq",
+       compare(via_writem,
+               [&](size_t i) { std::memcpy(base + i * kChunk % kObject, buf.data(), kChunk); }),
+       gb, "GB/s"});
   for (int fd : {sysv_via.ro, sysv_via.rw, sysv_file.ro, sysv_file.rw}) ::close(fd);
   ::shmdt(const_cast<char*>(base));
   ::shmctl(id, IPC_RMID, nullptr);
 
   std::printf(
-      "ipcfs mmap mode: %s; %.2f s per figure\ndirect = the same object's own file: /dev/shm "
+      "ipcfs mmap mode: %s; %.2f s per figure, in 7 alternating rounds (medians; the ratio is\n"
+      "the median of the rounds' ratios)\ndirect = the same object's own file: /dev/shm "
       "(posix), the segment's shmem file (sysv)\n",
       mode, g_seconds);
   print(rows);
