@@ -60,4 +60,28 @@ struct SysvListed {
   ObjectStat stat;
 };
 
+// Every object of KIND's table as a SysvListed, for a kind whose IPC_STAT structure is DS.
+// FILL(ds, v) sets DS from one row, v(i) being the row's value in column COLS[i], and TO_STAT(ds,
+// id) converts it exactly as after IPC_STAT. Where the table lacks one of COLS (another kernel),
+// STAT(id, &ds) (0 or -errno) asks the kernel for each object instead.
+template <class Ds, size_t N, class Fill, class Stat, class ToStat>
+Result<std::vector<SysvListed>> list_table(SysvKind kind, const char* const (&cols)[N], Fill fill,
+                                           Stat stat, ToStat to_stat) {
+  auto t = SysvTable::read(kind);
+  if (!t) return Result<std::vector<SysvListed>>::failure(t.error());
+  auto c = t->columns(cols);
+  std::vector<SysvListed> out;
+  out.reserve(t->size());
+  for (size_t r = 0; r < t->size(); ++r) {
+    int id = t->id(r);
+    Ds ds{};
+    if (c)
+      fill(ds, [&](size_t i) { return t->at(r, (*c)[i]); });
+    else if (stat(id, &ds) < 0)
+      continue;  // gone since the read
+    out.push_back({id, t->key(r), to_stat(ds, id)});
+  }
+  return out;
+}
+
 }  // namespace ipcfs::ipc

@@ -100,38 +100,24 @@ Result<MsqInfo> SysvMsgQueue::stat() const {
 }
 
 Result<std::vector<SysvListed>> SysvMsgQueue::list_all() {
-  using R = Result<std::vector<SysvListed>>;
-  auto t = SysvTable::read(SysvKind::kMsg);
-  if (!t) return R::failure(t.error());
   static const char* const kCols[] = {"perms", "cbytes", "qnum", "lspid", "lrpid", "uid",
                                       "gid",   "cuid",   "cgid", "stime", "rtime", "ctime"};
-  auto c = t->columns(kCols);
-  std::vector<SysvListed> out;
-  out.reserve(t->size());
-  for (size_t r = 0; r < t->size(); ++r) {
-    int id = t->id(r);
-    msqid_ds ds{};
-    if (c) {
-      auto v = [&](int i) { return t->at(r, (*c)[size_t(i)]); };
-      ds.msg_perm.mode = static_cast<unsigned short>(v(0));
-      ds.__msg_cbytes = static_cast<decltype(ds.__msg_cbytes)>(v(1));
-      ds.msg_qnum = msgqnum_t(v(2));
-      ds.msg_lspid = pid_t(v(3));
-      ds.msg_lrpid = pid_t(v(4));
-      ds.msg_perm.uid = uid_t(v(5));
-      ds.msg_perm.gid = gid_t(v(6));
-      ds.msg_perm.cuid = uid_t(v(7));
-      ds.msg_perm.cgid = gid_t(v(8));
-      ds.msg_stime = time_t(v(9));
-      ds.msg_rtime = time_t(v(10));
-      ds.msg_ctime = time_t(v(11));
-    } else if (raw_stat(id, &ds) < 0) {
-      continue;  // a kernel with other columns: asked one by one; gone since the read
-    }
-    ds.msg_perm.__key = t->key(r);
-    out.push_back({id, t->key(r), to_info(ds, id).stat});
-  }
-  return out;
+  auto fill = [](msqid_ds& ds, auto v) {
+    ds.msg_perm.mode = static_cast<unsigned short>(v(0));
+    ds.__msg_cbytes = static_cast<decltype(ds.__msg_cbytes)>(v(1));
+    ds.msg_qnum = msgqnum_t(v(2));
+    ds.msg_lspid = pid_t(v(3));
+    ds.msg_lrpid = pid_t(v(4));
+    ds.msg_perm.uid = uid_t(v(5));
+    ds.msg_perm.gid = gid_t(v(6));
+    ds.msg_perm.cuid = uid_t(v(7));
+    ds.msg_perm.cgid = gid_t(v(8));
+    ds.msg_stime = time_t(v(9));
+    ds.msg_rtime = time_t(v(10));
+    ds.msg_ctime = time_t(v(11));
+  };
+  return list_table<msqid_ds>(SysvKind::kMsg, kCols, fill, raw_stat,
+                              [](const msqid_ds& ds, int id) { return to_info(ds, id).stat; });
 }
 
 int SysvMsgQueue::change(const MsqChange& c) const {

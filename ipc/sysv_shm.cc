@@ -55,38 +55,25 @@ Result<ShmStat> SysvShm::stat(int id) {
 }
 
 Result<std::vector<SysvListed>> SysvShm::list_all() {
-  using R = Result<std::vector<SysvListed>>;
-  auto t = SysvTable::read(SysvKind::kShm);
-  if (!t) return R::failure(t.error());
   static const char* const kCols[] = {"perms", "size", "cpid", "lpid",  "nattch", "uid",
                                       "gid",   "cuid", "cgid", "atime", "dtime",  "ctime"};
-  auto c = t->columns(kCols);
-  std::vector<SysvListed> out;
-  out.reserve(t->size());
-  for (size_t r = 0; r < t->size(); ++r) {
-    int id = t->id(r);
-    shmid_ds ds{};
-    if (c) {
-      auto v = [&](int i) { return t->at(r, (*c)[size_t(i)]); };
-      ds.shm_perm.mode = static_cast<unsigned short>(v(0));
-      ds.shm_segsz = size_t(v(1));
-      ds.shm_cpid = pid_t(v(2));
-      ds.shm_lpid = pid_t(v(3));
-      ds.shm_nattch = shmatt_t(v(4));
-      ds.shm_perm.uid = uid_t(v(5));
-      ds.shm_perm.gid = gid_t(v(6));
-      ds.shm_perm.cuid = uid_t(v(7));
-      ds.shm_perm.cgid = gid_t(v(8));
-      ds.shm_atime = time_t(v(9));
-      ds.shm_dtime = time_t(v(10));
-      ds.shm_ctime = time_t(v(11));
-    } else if (::shmctl(id, IPC_STAT, &ds) < 0) {
-      continue;  // a kernel with other columns: asked one by one; gone since the read
-    }
-    ds.shm_perm.__key = t->key(r);
-    out.push_back({id, t->key(r), to_stat(ds, id).object});
-  }
-  return out;
+  auto fill = [](shmid_ds& ds, auto v) {
+    ds.shm_perm.mode = static_cast<unsigned short>(v(0));
+    ds.shm_segsz = size_t(v(1));
+    ds.shm_cpid = pid_t(v(2));
+    ds.shm_lpid = pid_t(v(3));
+    ds.shm_nattch = shmatt_t(v(4));
+    ds.shm_perm.uid = uid_t(v(5));
+    ds.shm_perm.gid = gid_t(v(6));
+    ds.shm_perm.cuid = uid_t(v(7));
+    ds.shm_perm.cgid = gid_t(v(8));
+    ds.shm_atime = time_t(v(9));
+    ds.shm_dtime = time_t(v(10));
+    ds.shm_ctime = time_t(v(11));
+  };
+  auto stat = [](int id, shmid_ds* ds) { return ::shmctl(id, IPC_STAT, ds) < 0 ? -errno : 0; };
+  return list_table<shmid_ds>(SysvKind::kShm, kCols, fill, stat,
+                              [](const shmid_ds& ds, int id) { return to_stat(ds, id).object; });
 }
 
 int SysvShm::set(int id, uid_t uid, gid_t gid, mode_t mode) {

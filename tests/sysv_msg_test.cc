@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 
 namespace ipcfs::ipc {
@@ -93,6 +94,34 @@ TEST(SysvMsg, StatFields) {
   EXPECT_EQ(m->lrpid, ::getpid());
   EXPECT_EQ(m->stat.atime.tv_sec, m->rtime);
   EXPECT_EQ(m->stat.size, 3u);
+}
+
+// A listing takes its facts from /proc/sysvipc/msg, not from IPC_STAT: they must be the same.
+TEST(SysvMsg, ListAllGivesWhatStatGives) {
+  key_t key = unique_key();
+  TestQueue t(0640, key);
+  ASSERT_EQ(t->send(1, "12345", 5), 0);
+  ASSERT_EQ(t->send(1, "123", 3), 0);
+  EXPECT_EQ(recv(t.q, 0), "12345");
+  auto all = SysvMsgQueue::list_all();
+  ASSERT_TRUE(all) << all.error();
+  auto it = std::find_if(all->begin(), all->end(), [&](auto& o) { return o.id == t->id(); });
+  ASSERT_NE(it, all->end());
+  auto m = t->stat();
+  ASSERT_TRUE(m);
+  EXPECT_EQ(it->key, key);
+  const ObjectStat &a = it->stat, &b = m->stat;
+  EXPECT_EQ(a.mode, b.mode);
+  EXPECT_EQ(a.uid, b.uid);
+  EXPECT_EQ(a.gid, b.gid);
+  EXPECT_EQ(a.cuid, b.cuid);
+  EXPECT_EQ(a.cgid, b.cgid);
+  EXPECT_EQ(a.size, 3u);
+  EXPECT_EQ(a.size, b.size);
+  EXPECT_EQ(a.atime.tv_sec, b.atime.tv_sec);
+  EXPECT_EQ(a.mtime.tv_sec, b.mtime.tv_sec);
+  EXPECT_EQ(a.ctime.tv_sec, b.ctime.tv_sec);
+  EXPECT_EQ(a.serial, b.serial);
 }
 
 TEST(SysvMsg, GetByKeyCreateExcl) {

@@ -6,6 +6,7 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace ipcfs::ipc {
@@ -45,6 +46,40 @@ TEST(SysvShm, CreateFindStatSet) {
   EXPECT_EQ(st->object.gid, 5678u);
   EXPECT_EQ(st->object.mode, 0604u);
   EXPECT_EQ(st->object.cuid, ::geteuid());
+}
+
+// A listing takes its facts from /proc/sysvipc/shm, not from IPC_STAT: they must be the same.
+TEST(SysvShm, ListAllGivesWhatStatGives) {
+  key_t key = unique_key();
+  auto id = SysvShm::create(key, 12345, 0604);
+  ASSERT_TRUE(id) << id.error();
+  Remover r{*id};
+  void* p = ::shmat(*id, nullptr, SHM_RDONLY);  // sets shm_atime
+  ASSERT_NE(p, reinterpret_cast<void*>(-1));
+  ::shmdt(p);
+  ASSERT_EQ(SysvShm::set(*id, 1234, 5678, 0640), 0);
+  auto all = SysvShm::list_all();
+  ASSERT_TRUE(all) << all.error();
+  auto it = std::find_if(all->begin(), all->end(), [&](auto& o) { return o.id == *id; });
+  ASSERT_NE(it, all->end());
+  auto st = SysvShm::stat(*id);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(it->key, key);
+  const ObjectStat &a = it->stat, &b = st->object;
+  EXPECT_EQ(a.mode, 0640u);
+  EXPECT_EQ(a.mode, b.mode);
+  EXPECT_EQ(a.uid, 1234u);
+  EXPECT_EQ(a.uid, b.uid);
+  EXPECT_EQ(a.gid, b.gid);
+  EXPECT_EQ(a.cuid, b.cuid);
+  EXPECT_EQ(a.cgid, b.cgid);
+  EXPECT_EQ(a.size, 12345u);
+  EXPECT_EQ(a.size, b.size);
+  EXPECT_NE(a.atime.tv_sec, 0);
+  EXPECT_EQ(a.atime.tv_sec, b.atime.tv_sec);
+  EXPECT_EQ(a.mtime.tv_sec, b.mtime.tv_sec);
+  EXPECT_EQ(a.ctime.tv_sec, b.ctime.tv_sec);
+  EXPECT_EQ(a.serial, b.serial);
 }
 
 TEST(SysvShm, AttachmentSharesAndDetaches) {
