@@ -438,7 +438,12 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
   fi->direct_io = f->direct_io;
   fi->nonseekable = f->nonseekable;
   fi->noflush = !f->wants_flush;
-  f->changed = AttrInvalidator{se_, ino, std::shared_ptr<AttrCache>(node, &node->attrs)};
+  f->changed = AttrInvalidator{se_, ino, std::shared_ptr<AttrCache>(node, &node->attrs), {}};
+  if (!node->options.empty() && node->link.empty() && !node->pending)
+    f->changed.plain = [this, kind = node->kind, name = node->name, serial = node->serial] {
+      auto p = inodes_.find(kind, name, "");
+      if (p && p->serial == serial) tell_size_changed(se_, p->ino, &p->attrs);
+    };
   fi->fh = files_.add(std::make_unique<FileRef>(std::move(file)));
   if (f->stream) passthrough_.mark_stream(fi->fh);
   if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)

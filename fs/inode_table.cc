@@ -43,6 +43,13 @@ void InodeTable::count_held(const Node& node, int delta) {
   }
 }
 
+std::shared_ptr<const Node> InodeTable::find(int kind, const std::string& name,
+                                             const std::string& options) const {
+  std::lock_guard lock(mu_);
+  auto k = by_key_.find(Key{kind, name, options});
+  return k == by_key_.end() ? nullptr : by_ino_.at(k->second).node;
+}
+
 std::shared_ptr<const Node> InodeTable::get(fuse_ino_t ino) const {
   std::lock_guard lock(mu_);
   auto it = by_ino_.find(ino);

@@ -63,6 +63,9 @@ class InodeTable {
   // one more reference (a lookup reply); readdir passes false.
   std::shared_ptr<const Node> find_or_add(const Node& proto, bool count);
   std::shared_ptr<const Node> get(fuse_ino_t ino) const;
+  // The current node of (KIND, NAME, OPTIONS), nullptr if none.
+  std::shared_ptr<const Node> find(int kind, const std::string& name,
+                                   const std::string& options) const;
   // The node INO, now held once more by the kernel (a readdirplus entry); nullptr if gone.
   std::shared_ptr<const Node> ref(fuse_ino_t ino);
   // The kernel drops N references. Returns the node if it is now uncounted but kept (a plain

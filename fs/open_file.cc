@@ -8,7 +8,7 @@
 
 namespace ipcfs::fs {
 
-void AttrInvalidator::operator()() const {
+void tell_size_changed(fuse_session* se, fuse_ino_t ino, AttrCache* cache) {
   if (!se || (cache && !cache->held.exchange(false))) return;  // nothing cached to correct
   // FUSE has no notification that drops only the size and times. FUSE_NOTIFY_INVAL_INODE drops
   // the mode and owner too, so the next open would cost a GETATTR for its permission check; a

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,15 +24,27 @@ struct AttrCache {
   AttrCache& operator=(const AttrCache&) { return *this; }
 };
 
-// Tells the kernel that an object's attributes changed behind its back (a message received).
+// Has the kernel drop the size and times it holds of INO, if CACHE says it holds them.
+void tell_size_changed(fuse_session* se, fuse_ino_t ino, AttrCache* cache);
+
+// Tells the kernel that an object's size changed through one of its files: a message received
+// (which the kernel does not see as a change) or sent through another name of the object.
 struct AttrInvalidator {
   fuse_session* se = nullptr;
   fuse_ino_t ino = 0;
   std::shared_ptr<AttrCache> cache;  // nullptr: always tell
-  void operator()() const;
-  // A write through the mount succeeded: the kernel has just dropped the size it held.
+  // For an option file (q@prio=9, q@drain): tells the object's plain file, which the kernel
+  // does not connect with this one. Looked up at each change, as `stat q` may come later.
+  std::function<void()> plain;
+  // A message received through this file.
+  void operator()() const {
+    tell_size_changed(se, ino, cache.get());
+    if (plain) plain();
+  }
+  // A write through this file succeeded: the kernel has just dropped the size it held of it.
   void written() const {
     if (cache) cache->held.store(false);
+    if (plain) plain();
   }
 };
 

@@ -218,6 +218,27 @@ TEST_F(PosixMq, SizeFollowsEveryChangeThroughTheMount) {
   EXPECT_EQ(run(script).out, "2\n5\n5\n3\n3\n4\n0\n1\n0\n");
 }
 
+// The kernel does not know that q@prio=3 and q@drain are q: the sizes it holds of q follow
+// changes made through them too.
+TEST_F(PosixMq, SizeFollowsChangesThroughOptionFiles) {
+  direct();
+  std::string q = name_;
+  std::string script = "stat -c %s " + q +
+                       "; "
+                       "printf ab >" +
+                       q + "@prio=3; stat -c %s " + q +
+                       "; "
+                       "printf cde >" +
+                       q + "@prio=3; stat -c %s " + q +
+                       "; "
+                       "head -c1 " +
+                       q + "@stream >/dev/null; stat -c %s " + q +
+                       "; "
+                       "cat " +
+                       q + "@drain >/dev/null; stat -c %s " + q;
+  EXPECT_EQ(run(script).out, "0\n2\n5\n3\n0\n");
+}
+
 TEST_F(PosixMq, RmUnlinks) {
   direct();
   ASSERT_EQ(run("rm " + name_).status, 0);
