@@ -16,7 +16,11 @@
 namespace ipcfs::fs {
 
 namespace {
-// System V objects cannot be polled: parked operations on them are retried this often.
+// System V objects and semaphores cannot be polled: parked operations on them are retried every
+// kFastTick for kFastFor after a new one was parked (a script waiting for another then wakes
+// within a millisecond of its post), and every kTick after that (a long wait costs little).
+constexpr auto kFastTick = std::chrono::milliseconds(1);
+constexpr auto kFastFor = std::chrono::milliseconds(100);
 constexpr auto kTick = std::chrono::milliseconds(10);
 }  // namespace
 
@@ -105,6 +109,7 @@ void Watcher::park(std::unique_ptr<Waiter> up) {
   {
     std::lock_guard lock(mu_);
     if (!w->interrupted_ && !stopping_) {
+      if (w->fd_ < 0) last_timed_park_ = std::chrono::steady_clock::now();
       add_locked(w);
       w = nullptr;
     }
@@ -129,6 +134,7 @@ void Watcher::watch(const void* owner, std::unique_ptr<Waiter> up) {
     // release, referring to a destroyed file.
     if (owned_.count(owner)) continue;
     owned_[owner] = w;
+    if (w->fd_ < 0) last_timed_park_ = std::chrono::steady_clock::now();
     add_locked(w);
     w = nullptr;
     break;
@@ -188,16 +194,19 @@ void Watcher::on_interrupt(fuse_req_t, void* data) {
 
 void Watcher::run() {
   using Clock = std::chrono::steady_clock;
-  auto next_tick = Clock::now() + kTick;
+  auto last_tick = Clock::now();  // when the timed waiters were last tried (or none were parked)
   epoll_event evs[64];
   std::vector<Waiter*> batch;
   for (;;) {
     int timeout = -1;
+    auto next_tick = Clock::time_point::max();
     {
       std::lock_guard lock(mu_);
       if (stopping_) break;
       if (!timed_.empty()) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(next_tick - Clock::now());
+        auto now = Clock::now();
+        next_tick = last_tick + (now - last_timed_park_ < kFastFor ? kFastTick : kTick);
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(next_tick - now);
         timeout = left.count() < 0 ? 0 : int(left.count());
       }
     }
@@ -221,9 +230,9 @@ void Watcher::run() {
       }
       if (!timed_.empty() && Clock::now() >= next_tick) {
         batch.insert(batch.end(), timed_.begin(), timed_.end());
-        next_tick = Clock::now() + kTick;
+        last_tick = Clock::now();
       } else if (timed_.empty()) {
-        next_tick = Clock::now() + kTick;
+        last_tick = Clock::now();
       }
       for (Waiter* w : batch) remove_locked(w);
     }

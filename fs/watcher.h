@@ -7,6 +7,7 @@
 #define FUSE_USE_VERSION 314
 #include <fuse_lowlevel.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <list>
@@ -91,6 +92,7 @@ class Watcher {
   std::condition_variable idle_;  // a busy owned waiter was parked again or finished
   bool stopping_ = false;
   std::list<Waiter*> timed_;
+  std::chrono::steady_clock::time_point last_timed_park_{};  // the newest timed waiter's park
   struct FdWatch {
     std::list<Waiter*> waiters;
     uint32_t registered = 0;
