@@ -444,7 +444,7 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
       auto p = inodes_.find(kind, name, "");
       if (p && p->serial == serial) tell_size_changed(se_, p->ino, &p->attrs);
     };
-  fi->fh = files_.add(std::make_unique<FileRef>(std::move(file)));
+  fi->fh = files_.add(FileRef(std::move(file)));
   if (f->stream) passthrough_.mark_stream(fi->fh);
   if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
     fi->direct_io = 0;
@@ -453,11 +453,11 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
 void Filesystem::drop_open(fuse_file_info* fi) {
   passthrough_.detach(fi->fh);
   // The file itself goes once no handler holds it any more (FileRef).
-  (*files_.take(fi->fh))->release();
+  files_.take(fi->fh)->release();
 }
 
 void Filesystem::release_all() {
-  for (auto& ref : files_.take_all()) (*ref)->release();
+  for (FileRef& ref : files_.take_all()) ref->release();
   dirs_.take_all();
 }
 
@@ -521,7 +521,7 @@ void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 
 void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!find_dir(ino)) return reply_error(req, -ENOTDIR);
-  fi->fh = dirs_.add(std::make_unique<DirHandle>());
+  fi->fh = dirs_.add(DirHandle{});
   fuse_reply_open(req, fi);
 }
 

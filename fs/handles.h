@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
-#include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace ipcfs::fs {
@@ -18,36 +18,54 @@ class Handles {
   Handles() = default;
   Handles(const Handles&) = delete;
   Handles& operator=(const Handles&) = delete;
-
-  uint64_t add(std::unique_ptr<T> object) {
-    T* raw = object.get();
-    std::lock_guard lock(mu_);
-    live_.insert(raw);
-    object.release();  // owned through the set from here on
-    return reinterpret_cast<uint64_t>(raw);
-  }
-  // The object of handle FH, without a lock: it lives until take(FH).
-  static T& get(uint64_t fh) { return *reinterpret_cast<T*>(fh); }
-  std::unique_ptr<T> take(uint64_t fh) {
-    T* raw = reinterpret_cast<T*>(fh);
-    std::lock_guard lock(mu_);
-    live_.erase(raw);
-    return std::unique_ptr<T>(raw);
-  }
-  // Every object not given back yet.
-  std::vector<std::unique_ptr<T>> take_all() {
-    std::lock_guard lock(mu_);
-    std::vector<std::unique_ptr<T>> out;
-    for (T* raw : live_) out.emplace_back(raw);
-    live_.clear();
-    return out;
-  }
   ~Handles() { take_all(); }
 
+  // A handle for VALUE. One allocation, as a bare `new T` would be: the list is intrusive.
+  uint64_t add(T value) {
+    auto* e = new Entry{std::move(value), nullptr, nullptr};
+    std::lock_guard lock(mu_);
+    e->next = head_;
+    if (head_) head_->prev = e;
+    head_ = e;
+    return reinterpret_cast<uint64_t>(e);
+  }
+  // The object of handle FH, without a lock: it lives until take(FH).
+  static T& get(uint64_t fh) { return reinterpret_cast<Entry*>(fh)->value; }
+  // Gives handle FH back; returns its object.
+  T take(uint64_t fh) {
+    std::unique_ptr<Entry> e(reinterpret_cast<Entry*>(fh));
+    {
+      std::lock_guard lock(mu_);
+      unlink_locked(e.get());
+    }
+    return std::move(e->value);
+  }
+  // Every object not given back yet.
+  std::vector<T> take_all() {
+    std::vector<T> out;
+    std::lock_guard lock(mu_);
+    while (head_) {
+      std::unique_ptr<Entry> e(head_);
+      unlink_locked(head_);
+      out.push_back(std::move(e->value));
+    }
+    return out;
+  }
+
  private:
+  struct Entry {
+    T value;
+    Entry* prev;
+    Entry* next;
+  };
+  void unlink_locked(Entry* e) {
+    (e->prev ? e->prev->next : head_) = e->next;
+    if (e->next) e->next->prev = e->prev;
+  }
+
   // Lock order: mu_ is a leaf.
   std::mutex mu_;
-  std::unordered_set<T*> live_;
+  Entry* head_ = nullptr;
 };
 
 }  // namespace ipcfs::fs
