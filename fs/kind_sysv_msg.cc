@@ -11,6 +11,7 @@
 #include "fs/kind.h"
 #include "fs/queue_file.h"
 #include "fs/watcher.h"
+#include "ipc/acting_as.h"
 #include "ipc/names.h"
 #include "ipc/sysv_list.h"
 #include "ipc/sysv_msg.h"
@@ -201,10 +202,14 @@ class SysvMsgKind : public Kind {
     // Options the creating open (a write) would refuse must not leave a queue made behind.
     if (o.has(kOptPeek) || o.has(kOptInfo) || (o.has(kOptType) && o.type <= 0))
       return R::failure(-EINVAL);
-    auto q = SysvMsgQueue::get(key, IPC_CREAT | IPC_EXCL | int(mode & 0777));
+    auto q = [&] {
+      // Made as the caller, so that the kernel records it as the creator (cuid/cgid).
+      ipc::ActingAs as(caller.uid, caller.gid);
+      return SysvMsgQueue::get(key, IPC_CREAT | IPC_EXCL | int(mode & 0777));
+    }();
     if (q) {
-      // The caller owns what it creates, never the daemon (SPEC §7); cuid/cgid stay the
-      // daemon's, as the kernel records who really called msgget.
+      // The caller owns what it creates, never the daemon (SPEC §7): said again in case the
+      // daemon could not act as the caller (it does not run as root).
       MsqChange c;
       c.set_mode = true;
       c.mode = mode & 0777;

@@ -10,6 +10,7 @@
 #include "fs/kind.h"
 #include "fs/reply.h"
 #include "fs/sem_file.h"
+#include "ipc/acting_as.h"
 #include "ipc/names.h"
 #include "ipc/sysv_list.h"
 #include "ipc/sysv_sem.h"
@@ -237,10 +238,14 @@ class SysvSemKind : public Kind {
   // The set KEY with NSEMS, owned by CALLER with exactly MODE; without EXCL an existing set is
   // found instead (semget's EINVAL if it is smaller than NSEMS).
   Result<SemSet> make(key_t key, unsigned nsems, mode_t mode, const Caller& caller, bool excl) {
-    auto set = SemSet::create(key, nsems, mode);
+    auto set = [&] {
+      // Made as the caller, so that the kernel records it as the creator (cuid/cgid).
+      ipc::ActingAs as(caller.uid, caller.gid);
+      return SemSet::create(key, nsems, mode);
+    }();
     if (set) {
-      // The caller owns what it creates, never the daemon (SPEC §7). cuid/cgid stay the
-      // daemon's: only semget sets them.
+      // The caller owns what it creates, never the daemon (SPEC §7): said again in case the
+      // daemon could not act as the caller (it does not run as root).
       if (int e = set->set_perm(caller.uid, caller.gid, mode); e < 0) {
         (void)set->remove();
         return Result<SemSet>::failure(e);

@@ -19,6 +19,7 @@
 
 #include "fs/kind.h"
 #include "fs/reply.h"
+#include "ipc/acting_as.h"
 #include "ipc/fd.h"
 #include "ipc/names.h"
 #include "ipc/sysv_list.h"
@@ -46,6 +47,13 @@ uint64_t shmmax() {
   std::ifstream f("/proc/sys/kernel/shmmax");
   f >> v;
   return v;
+}
+
+// A new segment made as CALLER, so that the kernel records it as the creator (cuid/cgid). The
+// owner is set again afterwards, in case the daemon could not act as the caller (not root).
+Result<int> create_as(const Caller& caller, key_t key, uint64_t size, mode_t mode) {
+  ipc::ActingAs as(caller.uid, caller.gid);
+  return SysvShm::create(key, size, mode);
 }
 
 // The daemon's attachment as a file of its own: what passthrough hands to the kernel.
@@ -146,7 +154,7 @@ class PendingShmFile : public OpenFile {
 
  private:
   int make_locked(uint64_t size) {
-    auto id = SysvShm::create(key_, size, mode_);
+    auto id = create_as(caller_, key_, size, mode_);
     if (!id) return id.error();
     // The caller owns what it creates, never the daemon (SPEC §7).
     int e = SysvShm::set(*id, caller_.uid, caller_.gid, mode_);
@@ -220,7 +228,7 @@ class SysvShmKind : public Kind {
     if (found) return excl ? R::failure(-EEXIST) : R(std::to_string(*found));
     if (found.error() != -ENOENT) return R::failure(found.error());
     if (!o.has(kOptSize)) return std::string();  // made by the first truncate or at close
-    auto id = SysvShm::create(key, o.size, mode);
+    auto id = create_as(caller, key, o.size, mode);
     if (!id) return R::failure(id.error());
     if (int e = SysvShm::set(*id, caller.uid, caller.gid, mode); e < 0) {
       (void)SysvShm::remove(*id);

@@ -224,4 +224,12 @@ double now_ms() {
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
+bool eventually(const std::function<bool()>& done, int ms) {
+  for (double end = now_ms() + ms; !done();) {
+    if (now_ms() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
 }  // namespace ipcfs::test

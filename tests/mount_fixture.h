@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,5 +62,9 @@ std::string unique_name(std::string_view tag = "");
 
 // Milliseconds since an arbitrary start, for timing checks.
 double now_ms();
+
+// Whether DONE() becomes true within MS milliseconds (asked every millisecond): for what the
+// daemon does after close(2) has returned, at the RELEASE the kernel sends later.
+bool eventually(const std::function<bool()>& done, int ms = 2000);
 
 }  // namespace ipcfs::test

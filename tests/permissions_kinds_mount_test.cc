@@ -165,6 +165,9 @@ TEST_F(KindPermissions, SysvMsg) {
   FactMap i = ipcs_facts("-q", id);
   EXPECT_EQ(i["uid"], std::to_string(kUser));
   EXPECT_EQ(i["gid"], std::to_string(kUser));
+  // Made as the user: the kernel records it as the creator too, as if it had called *get.
+  EXPECT_EQ(i["cuid"], std::to_string(kUser));
+  EXPECT_EQ(i["cgid"], std::to_string(kUser));
   EXPECT_EQ(i["mode"], "0640");
   EXPECT_EQ(as_user("stat -c \"%u %g %a\" " + std::to_string(id), dir("sysv/msg")).out,
             std::to_string(kUser) + " " + std::to_string(kUser) + " 640\n");
@@ -205,6 +208,9 @@ TEST_F(KindPermissions, SysvShm) {
   FactMap i = ipcs_facts("-m", id);
   EXPECT_EQ(i["uid"], std::to_string(kUser));
   EXPECT_EQ(i["gid"], std::to_string(kUser));
+  // Made as the user: the kernel records it as the creator too, as if it had called *get.
+  EXPECT_EQ(i["cuid"], std::to_string(kUser));
+  EXPECT_EQ(i["cgid"], std::to_string(kUser));
   EXPECT_EQ(i["mode"], "0640");
   EXPECT_EQ(i["bytes"], "8192");
   EXPECT_EQ(
@@ -239,11 +245,16 @@ TEST_F(KindPermissions, SysvSem) {
   ASSERT_EQ(::semctl(id, 0, IPC_RMID), 0);
 
   ASSERT_EQ(as_user("touch " + key_text(key_), dir("sysv/sem/by-key"), "027").status, 0);
+  // Made at the RELEASE that follows the close, which the kernel sends after close returned.
+  ASSERT_TRUE(eventually([&] { return ::semget(key_, 0, 0) >= 0; }));
   id = ::semget(key_, 0, 0);
   ASSERT_GE(id, 0);
   FactMap i = ipcs_facts("-s", id);
   EXPECT_EQ(i["uid"], std::to_string(kUser));
   EXPECT_EQ(i["gid"], std::to_string(kUser));
+  // Made as the user: the kernel records it as the creator too, as if it had called *get.
+  EXPECT_EQ(i["cuid"], std::to_string(kUser));
+  EXPECT_EQ(i["cgid"], std::to_string(kUser));
   EXPECT_EQ(i["mode"], "0640");
   EXPECT_EQ(i["nsems"], "1");
   EXPECT_EQ(

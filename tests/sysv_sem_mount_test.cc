@@ -262,6 +262,8 @@ TEST_F(SysvSem, PendingSetsTakeTheirSizeFromTheFirstWrite) {
   std::string k = key_name(key_);
   // No write at all: one semaphore.
   ASSERT_EQ(run("touch by-key/" + k).status, 0);
+  // Made at the RELEASE that follows the close, which the kernel sends after close returned.
+  ASSERT_TRUE(eventually([&] { return id_of(key_) >= 0; }));
   EXPECT_EQ(values(id_of(key_)), "0\n");
   ASSERT_EQ(run("rm by-key/" + k).status, 0);
   // A semop on a set not made yet applies to the default one-semaphore set.
