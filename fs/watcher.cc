@@ -49,7 +49,7 @@ void Watcher::kick() {
 
 size_t Watcher::parked() const {
   std::lock_guard lock(mu_);
-  return count_;
+  return count_ + trying_;  // a waiter being tried again is still waiting
 }
 
 void Watcher::add_locked(Waiter* w) {
@@ -235,22 +235,23 @@ void Watcher::run() {
         last_tick = Clock::now();
       }
       for (Waiter* w : batch) remove_locked(w);
+      trying_ += batch.size();
     }
     for (Waiter* w : batch) {
       int r = w->attempt();
-      if (r == -EAGAIN) {
+      {
         std::lock_guard lock(mu_);
-        if (!w->interrupted_) {
+        --trying_;
+        if (r == -EAGAIN && !w->interrupted_) {
           add_locked(w);
           idle_.notify_all();
           continue;
         }
-      }
-      if (w->owner_) {
-        std::lock_guard lock(mu_);
-        auto it = owned_.find(w->owner_);
-        if (it != owned_.end() && it->second == w) owned_.erase(it);
-        idle_.notify_all();
+        if (w->owner_) {
+          auto it = owned_.find(w->owner_);
+          if (it != owned_.end() && it->second == w) owned_.erase(it);
+          idle_.notify_all();
+        }
       }
       complete(w, r == -EAGAIN ? -EINTR : r);
     }

@@ -99,7 +99,8 @@ class Watcher {
   };
   std::unordered_map<int, FdWatch> fds_;
   std::unordered_map<const void*, Waiter*> owned_;
-  size_t count_ = 0;
+  size_t count_ = 0;   // waiters in timed_ and fds_
+  size_t trying_ = 0;  // waiters the thread has taken out to try again
 };
 
 }  // namespace ipcfs::fs
