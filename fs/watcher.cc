@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -22,6 +23,9 @@ namespace {
 constexpr auto kFastTick = std::chrono::milliseconds(1);
 constexpr auto kFastFor = std::chrono::milliseconds(100);
 constexpr auto kTick = std::chrono::milliseconds(10);
+// Each retry is a system call per waiter: with many waiters the fast tick slows down so that
+// they cost at most about one try per 20 µs (hundreds of waiters: back to kTick).
+constexpr auto kTryCost = std::chrono::microseconds(20);
 }  // namespace
 
 Watcher::Watcher()
@@ -205,7 +209,9 @@ void Watcher::run() {
       if (stopping_) break;
       if (!timed_.empty()) {
         auto now = Clock::now();
-        next_tick = last_tick + (now - last_timed_park_ < kFastFor ? kFastTick : kTick);
+        auto fast = std::clamp<std::chrono::steady_clock::duration>(kTryCost * timed_.size(),
+                                                                    kFastTick, kTick);
+        next_tick = last_tick + (now - last_timed_park_ < kFastFor ? fast : kTick);
         auto left = std::chrono::ceil<std::chrono::milliseconds>(next_tick - now);
         timeout = left.count() < 0 ? 0 : int(left.count());
       }
