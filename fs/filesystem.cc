@@ -59,13 +59,12 @@ int stale_if_gone(int e, bool by_name) {
 
 }  // namespace
 
-Result<std::vector<Listed>> Kind::list_stats() {
-  auto names = list();
+Result<std::vector<Listed>> stat_each(Kind& kind, Result<std::vector<std::string>> names) {
   if (!names) return Result<std::vector<Listed>>::failure(names.error());
   std::vector<Listed> out;
   out.reserve(names->size());
   for (std::string& n : *names) {
-    auto st = stat(n);
+    auto st = kind.stat(n);
     if (st) out.push_back({std::move(n), 0, *st});  // else gone since the listing
   }
   return out;

@@ -48,11 +48,8 @@ class Kind {
   // Which NAME@OPTIONS options apply to this kind (mask of Opt).
   virtual uint32_t allowed_options() const = 0;
 
-  // Names of the live objects, as they appear in the directory.
-  virtual Result<std::vector<std::string>> list() = 0;
-  // The live objects with their stats and keys, for a listing. The default asks list() and
-  // then stat() of each; System V kinds read all from their /proc/sysvipc table at once.
-  virtual Result<std::vector<Listed>> list_stats();
+  // The live objects with their stats (and System V keys), as a listing shows them.
+  virtual Result<std::vector<Listed>> list_stats() = 0;
   virtual Result<ipc::ObjectStat> stat(std::string_view name) = 0;
   // Creates NAME as CALLER with MODE (already umasked by the kernel). Without EXCL an existing
   // object is simply found.
@@ -97,6 +94,8 @@ class Kind {
   }
 };
 
+// The objects NAMES with a stat() of each (those gone since the names were read are left out).
+Result<std::vector<Listed>> stat_each(Kind& kind, Result<std::vector<std::string>> names);
 // A System V table's objects as listing entries, named by their decimal ids.
 Result<std::vector<Listed>> listed(Result<std::vector<ipc::SysvListed>> all);
 

@@ -52,7 +52,7 @@ class PosixMqKind : public Kind {
     return kOptPrio | kOptStream | kOptDrain | kOptInfo | kOptMaxmsg | kOptMsgsize | kOptExcl;
   }
 
-  Result<std::vector<std::string>> list() override { return dir_.list(); }
+  Result<std::vector<Listed>> list_stats() override { return stat_each(*this, dir_.list()); }
 
   Result<ObjectStat> stat(std::string_view name) override {
     auto q = MessageQueue::open(name, O_RDONLY);

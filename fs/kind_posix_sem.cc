@@ -107,18 +107,7 @@ class PosixSemKind : public Kind {
   std::string_view name() const override { return "posix-sem"; }
   uint32_t allowed_options() const override { return kOptValue | kOptInfo | kOptExcl; }
 
-  Result<std::vector<std::string>> list() override {
-    auto names = ipc::list_posix_sems();
-    if (names) {
-      // Sorted, so that dropping the gone ones is O(n log n), not cache size times n.
-      std::sort(names->begin(), names->end());
-      std::lock_guard lock(mu_);
-      std::erase_if(cache_, [&](const auto& e) {
-        return !std::binary_search(names->begin(), names->end(), e.first);
-      });
-    }
-    return names;
-  }
+  Result<std::vector<Listed>> list_stats() override { return stat_each(*this, names()); }
 
   Result<ObjectStat> stat(std::string_view name) override {
     auto st = ipc::stat_posix_sem(name);
@@ -180,6 +169,20 @@ class PosixSemKind : public Kind {
   }
 
  private:
+  // The semaphores' names; drops the cached descriptors of those gone.
+  Result<std::vector<std::string>> names() {
+    auto all = ipc::list_posix_sems();
+    if (all) {
+      // Sorted, so that dropping the gone ones is O(n log n), not cache size times n.
+      std::sort(all->begin(), all->end());
+      std::lock_guard lock(mu_);
+      std::erase_if(cache_, [&](const auto& e) {
+        return !std::binary_search(all->begin(), all->end(), e.first);
+      });
+    }
+    return all;
+  }
+
   // glibc maps a semaphore once per process and unmaps it when its last user closes it, so
   // every open, stat or read would map and unmap it (a TLB shootdown across the daemon's
   // threads). The kind keeps each semaphore it used open instead, checked against the inode

@@ -73,7 +73,7 @@ class PosixShmKind : public Kind {
   bool mappable() const override { return true; }
   double attr_timeout() const override { return 0.0; }
 
-  Result<std::vector<std::string>> list() override { return PosixShm::list(); }
+  Result<std::vector<Listed>> list_stats() override { return stat_each(*this, PosixShm::list()); }
   Result<ObjectStat> stat(std::string_view name) override { return PosixShm::stat_name(name); }
 
   Result<ObjectStat> create(std::string_view name, const OpenOptions& o, mode_t mode,

@@ -78,16 +78,6 @@ class SysvMsgKind : public Kind {
     return kOptType | kOptStream | kOptDrain | kOptPeek | kOptInfo | kOptExcl;
   }
 
-  Result<std::vector<std::string>> list() override {
-    using R = Result<std::vector<std::string>>;
-    auto t = ipc::SysvTable::read(ipc::SysvKind::kMsg);
-    if (!t) return R::failure(t.error());
-    std::vector<std::string> names;
-    names.reserve(t->size());
-    for (size_t r = 0; r < t->size(); ++r) names.push_back(std::to_string(t->id(r)));
-    return names;
-  }
-
   Result<ObjectStat> stat(std::string_view name) override {
     auto info = info_of(name);
     if (!info) return Result<ObjectStat>::failure(info.error());

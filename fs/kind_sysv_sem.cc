@@ -123,15 +123,6 @@ class SysvSemKind : public Kind {
   std::string_view name() const override { return "sysv-sem"; }
   uint32_t allowed_options() const override { return kOptNsems | kOptSem | kOptInfo | kOptExcl; }
 
-  Result<std::vector<std::string>> list() override {
-    using R = Result<std::vector<std::string>>;
-    auto t = ipc::SysvTable::read(ipc::SysvKind::kSem);
-    if (!t) return R::failure(t.error());
-    std::vector<std::string> names;
-    for (size_t i = 0; i < t->size(); ++i) names.push_back(std::to_string(t->id(i)));
-    return names;
-  }
-
   Result<ObjectStat> stat(std::string_view name) override {
     using R = Result<ObjectStat>;
     auto set = by_name(name);

@@ -190,15 +190,6 @@ class SysvShmKind : public Kind {
   double attr_timeout() const override { return 1.0; }
   bool keyed() const override { return true; }
 
-  Result<std::vector<std::string>> list() override {
-    using R = Result<std::vector<std::string>>;
-    auto t = ipc::SysvTable::read(ipc::SysvKind::kShm);
-    if (!t) return R::failure(t.error());
-    std::vector<std::string> names;
-    for (size_t r = 0; r < t->size(); ++r) names.push_back(std::to_string(t->id(r)));
-    return names;
-  }
-
   Result<std::vector<Listed>> list_stats() override { return listed(ipc::SysvShm::list_all()); }
 
   Result<std::string> find_key(key_t key) override {

@@ -72,9 +72,10 @@ TEST_F(SysvMsgKindTest, NamesAreCanonicalIds) {
   for (const std::string& bad : std::vector<std::string>{
            "0" + id, "+" + id, id + " ", "0x" + id, "-1", "", "abc", id + "@type=1", "99999999999"})
     EXPECT_EQ(kind_->stat(bad).error(), -ENOENT) << bad;
-  auto names = kind_->list();
-  ASSERT_TRUE(names);
-  EXPECT_NE(std::find(names->begin(), names->end(), id), names->end());
+  auto all = kind_->list_stats();
+  ASSERT_TRUE(all);
+  EXPECT_NE(std::find_if(all->begin(), all->end(), [&](auto& o) { return o.name == id; }),
+            all->end());
   EXPECT_EQ(kind_->remove(id), 0);
   EXPECT_EQ(kind_->stat(id).error(), -ENOENT);
   EXPECT_EQ(kind_->remove(id), -ENOENT);
