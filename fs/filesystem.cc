@@ -449,10 +449,15 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
     fi->direct_io = 0;
 }
 
+FileRef Filesystem::take_open(fuse_file_info* fi) {
+  // Before the handle goes: a new open may get the same fh at once.
+  if (Handles<FileRef>::get(fi->fh)->backing_fd >= 0) passthrough_.detach(fi->fh);
+  return files_.take(fi->fh);
+}
+
 void Filesystem::drop_open(fuse_file_info* fi) {
-  passthrough_.detach(fi->fh);
   // The file itself goes once no handler holds it any more (FileRef).
-  files_.take(fi->fh)->release();
+  take_open(fi)->release();
 }
 
 void Filesystem::release_all() {
@@ -461,8 +466,11 @@ void Filesystem::release_all() {
 }
 
 void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
-  drop_open(fi);
+  // The caller's close() returned before this was sent, but the caller's next request is often
+  // already on its way: answer before the work of ending the open (closing the object, freeing).
+  FileRef file = take_open(fi);
   fuse_reply_err(req, 0);
+  file->release();
 }
 
 void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {

@@ -113,6 +113,8 @@ class Filesystem {
   // Hands FILE to the kernel's open (fi->fh) with its flags and, if it has one, its backing.
   void set_open(fuse_req_t req, const std::shared_ptr<const Node>& node,
                 std::unique_ptr<OpenFile> file, fuse_file_info* fi);
+  // Ends the kernel's handle fi->fh; the file is the caller's to release().
+  FileRef take_open(fuse_file_info* fi);
   // Undoes set_open() when the open reply could not be sent.
   void drop_open(fuse_file_info* fi);
   // Kind::describe() plus the facts of the daemon itself.

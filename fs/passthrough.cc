@@ -158,6 +158,19 @@ bool set_backing(void* body, size_t len, int32_t id) {
 namespace {
 
 #if FUSE_VERSION < 317
+// What the reply to the request this worker thread serves needs. libfuse serves each request in
+// the thread that read it, and INIT, OPEN and CREATE are answered before their handler returns,
+// so this never leaves its thread: the hot path (every request and reply) takes no lock.
+struct PendingReply {
+  uint64_t unique = 0;  // the INIT, OPEN or CREATE being served; 0: none
+  wire::Op op = wire::Op::kOther;
+  bool offers = false;  // INIT: the kernel can do passthrough
+  uint64_t fh = 0;      // OPEN/CREATE: the open whose reply is patched
+  int32_t backing_id = 0;
+  bool stream = false;
+};
+thread_local PendingReply tl_pending;
+
 Passthrough& self(void* userdata) {
   return static_cast<Filesystem*>(userdata)->passthrough();
 }
@@ -277,15 +290,16 @@ bool Passthrough::attach([[maybe_unused]] fuse_req_t req, fuse_ino_t ino, int fd
 #if FUSE_VERSION >= 317
   fi->backing_id = it->second.id;
 #else
-  marks_[fi->fh] = it->second.id;
+  tl_pending.fh = fi->fh;
+  tl_pending.backing_id = it->second.id;
 #endif
   return true;
 }
 
 void Passthrough::mark_stream(uint64_t fh) {
 #if FUSE_VERSION < 317
-  std::lock_guard lock(mu_);
-  streams_.insert(fh);
+  tl_pending.fh = fh;
+  tl_pending.stream = true;
 #else
   (void)fh;  // no custom io: such files stay merely nonseekable
 #endif
@@ -293,8 +307,6 @@ void Passthrough::mark_stream(uint64_t fh) {
 
 void Passthrough::detach(uint64_t fh) {
   std::lock_guard lock(mu_);
-  marks_.erase(fh);
-  streams_.erase(fh);
   auto o = opens_.find(fh);
   if (o == opens_.end()) return;
   auto b = backings_.find(o->second);
@@ -307,63 +319,60 @@ void Passthrough::detach(uint64_t fh) {
 
 ssize_t Passthrough::io_read(int fd, void* buf, size_t len) {
   ssize_t n = ::read(fd, buf, len);
+#if FUSE_VERSION < 317
+  tl_pending = {};
   if (n <= 0) return n;
   auto r = wire::parse_request(buf, size_t(n));
   if (r && r->op != wire::Op::kOther) {
-    std::lock_guard lock(mu_);
-    requests_[r->unique] = r->op;
-    if (r->op == wire::Op::kInit) kernel_offers_ = r->offers_passthrough;
+    tl_pending.unique = r->unique;
+    tl_pending.op = r->op;
+    tl_pending.offers = r->offers_passthrough;
   }
+#endif
   return n;
 }
 
 ssize_t Passthrough::io_writev(int fd, struct iovec* iov, int count) {
+#if FUSE_VERSION < 317
   uint64_t unique = 0;
   int32_t error = 0;
-  wire::Op op = wire::Op::kOther;
-  bool offers = false;
-  if (count >= 1 && wire::parse_reply(iov[0].iov_base, iov[0].iov_len, &unique, &error) &&
-      unique != 0) {
-    std::lock_guard lock(mu_);
-    if (auto it = requests_.find(unique); it != requests_.end()) {
-      op = it->second;
-      requests_.erase(it);
-    }
-    offers = kernel_offers_;
+  PendingReply p;
+  if (tl_pending.unique != 0 && count >= 1 &&
+      wire::parse_reply(iov[0].iov_base, iov[0].iov_len, &unique, &error) &&
+      unique == tl_pending.unique) {
+    p = tl_pending;
+    tl_pending = {};
   }
   // The reply bodies are libfuse's (often on its stack): patch a copy and point at it.
   std::array<char, 512> copy;
   bool single_body = count == 2 && iov[1].iov_len <= copy.size();
-  if (error == 0 && single_body && op == wire::Op::kInit && offers) {
+  if (p.op == wire::Op::kInit) {
+    std::lock_guard lock(mu_);
+    kernel_offers_ = p.offers;
+  }
+  if (error == 0 && single_body && p.op == wire::Op::kInit && p.offers) {
     std::memcpy(copy.data(), iov[1].iov_base, iov[1].iov_len);
     if (wire::request_passthrough(copy.data(), iov[1].iov_len)) iov[1].iov_base = copy.data();
-  } else if (error == 0 && single_body && (op == wire::Op::kOpen || op == wire::Op::kCreate)) {
-    auto fh = wire::open_fh(iov[1].iov_base, iov[1].iov_len);
-    int32_t id = 0;
-    bool stream = false;
-    if (fh) {
-      std::lock_guard lock(mu_);
-      if (auto it = marks_.find(*fh); it != marks_.end()) {
-        id = it->second;
-        marks_.erase(it);
-      }
-      stream = streams_.erase(*fh) > 0;
-    }
-    if (id > 0 || stream) {
-      std::memcpy(copy.data(), iov[1].iov_base, iov[1].iov_len);
-      bool patched = id > 0 ? wire::set_backing(copy.data(), iov[1].iov_len, id)
-                            : wire::add_open_flags(copy.data(), iov[1].iov_len, FOPEN_STREAM);
-      if (patched) iov[1].iov_base = copy.data();
-    }
+  } else if (error == 0 && single_body && (p.backing_id > 0 || p.stream) &&
+             (p.op == wire::Op::kOpen || p.op == wire::Op::kCreate) &&
+             wire::open_fh(iov[1].iov_base, iov[1].iov_len) == p.fh) {
+    std::memcpy(copy.data(), iov[1].iov_base, iov[1].iov_len);
+    bool patched = p.backing_id > 0
+                       ? wire::set_backing(copy.data(), iov[1].iov_len, p.backing_id)
+                       : wire::add_open_flags(copy.data(), iov[1].iov_len, FOPEN_STREAM);
+    if (patched) iov[1].iov_base = copy.data();
   }
   ssize_t n = ::writev(fd, iov, count);
   // The kernel processes the INIT reply inside that write: passthrough is now on or off.
-  if (op == wire::Op::kInit) {
+  if (p.op == wire::Op::kInit) {
     int saved = errno;
     probe();
     errno = saved;
   }
   return n;
+#else
+  return ::writev(fd, iov, count);
+#endif
 }
 
 }  // namespace ipcfs::fs

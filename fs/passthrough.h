@@ -15,7 +15,6 @@
 #include <optional>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 namespace ipcfs::fs {
 
@@ -63,6 +62,7 @@ class Passthrough {
   // "passthrough" or "direct", for the log and the `mmap:` fact of @info.
   std::string_view mode_name() const;
 
+  // Both below are called by the OPEN or CREATE handler, in its thread, before it replies.
   // Makes the reply to this open (fi->fh already set) pass through to FD's file. Every open of
   // INO shares one backing id: the kernel refuses two different backings on one inode (EBUSY).
   // False, nothing changed, when passthrough is not available.
@@ -71,7 +71,7 @@ class Passthrough {
   // file position, so a read parked on a descriptor shared across fork does not hold the
   // position lock against the other process's writes.
   void mark_stream(uint64_t fh);
-  // The open FH ended (release, or its reply could not be sent).
+  // The open FH, attached above, ended (release, or its reply could not be sent).
   void detach(uint64_t fh);
 
   // The custom io hooks (public for the C trampolines).
@@ -91,9 +91,6 @@ class Passthrough {
   mutable std::mutex mu_;
   Mode mode_ = Mode::kUndecided;
   bool kernel_offers_ = false;
-  std::unordered_map<uint64_t, wire::Op> requests_;  // unique -> op, until its reply
-  std::unordered_map<uint64_t, int32_t> marks_;      // fh -> backing id its reply must carry
-  std::unordered_set<uint64_t> streams_;             // fh whose reply gets FOPEN_STREAM
   struct Backing {
     int32_t id;
     int opens;
