@@ -3,6 +3,11 @@
 #include <sys/epoll.h>
 
 #include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "fs/kind.h"
 #include "fs/queue_file.h"
@@ -16,36 +21,129 @@ namespace {
 using ipc::MessageQueue;
 using ipc::ObjectStat;
 
+// One queue's descriptor and the fact a reader needs, shared by the opens of the queue.
+struct QueueHandle {
+  MessageQueue q;
+  size_t msgsize = 0;  // fixed when the queue is made
+};
+
 class PosixMqBackend : public QueueBackend {
  public:
-  PosixMqBackend(MessageQueue q, unsigned prio) : q_(std::move(q)), prio_(prio) {}
+  PosixMqBackend(std::shared_ptr<const QueueHandle> h, unsigned prio)
+      : h_(std::move(h)), prio_(prio) {}
   Result<size_t> receive(std::vector<char>& buf) override {
-    if (msgsize_ == 0) {
-      // Asked only by readers, and only once: writers never pay for it.
-      auto a = q_.attr();
-      if (!a) return Result<size_t>::failure(a.error());
-      msgsize_ = size_t(a->msgsize);
-    }
-    if (buf.size() < msgsize_) buf.resize(msgsize_);
-    return q_.receive(buf.data(), buf.size());
+    return receive_through_scratch(buf, [&](std::vector<char>& s) {
+      if (s.size() < h_->msgsize) s.resize(h_->msgsize);
+      return h_->q.receive(s.data(), s.size());
+    });
   }
-  int send(const char* data, size_t len) override { return q_.send(data, len, prio_); }
+  int send(const char* data, size_t len) override { return h_->q.send(data, len, prio_); }
   Readiness readiness() override {
-    auto a = q_.attr();
+    auto a = h_->q.attr();
     if (!a) return {};
     return {a->curmsgs > 0, a->curmsgs < a->maxmsg};
   }
-  int fd() const override { return q_.fd(); }
+  int fd() const override { return h_->q.fd(); }
 
  private:
-  const MessageQueue q_;
+  const std::shared_ptr<const QueueHandle> h_;
   const unsigned prio_;
-  size_t msgsize_ = 0;  // the queue's message size, once a receive needed it
+};
+
+// Descriptors kept open between the opens of a queue. Without them, each open of a queue file
+// costs an mq_open, an mq_getattr and, at release, a close: system calls on the critical path
+// of an echo-then-cat loop (about 1 µs each there, measured). A kept descriptor is checked at
+// each use (QueueHandle::q.linked(), one fstat): a queue removed, and perhaps made again under
+// its name, is never taken for the new one. Removals seen by the watcher (QueueRemovals) close
+// kept descriptors at once, so that ipcfs does not hold a removed queue's memory.
+class KeptQueues {
+ public:
+  explicit KeptQueues(bool enabled) : enabled_(enabled) {}
+
+  // A handle of NAME that can both send and receive, kept for later opens if possible.
+  Result<std::shared_ptr<const QueueHandle>> get(std::string_view name) {
+    using R = Result<std::shared_ptr<const QueueHandle>>;
+    std::string key(name);
+    std::shared_ptr<const QueueHandle> h;
+    if (enabled_) {
+      std::lock_guard lock(mu_);
+      if (auto it = kept_.find(key); it != kept_.end()) h = it->second;
+    }
+    if (h && h->q.linked()) return h;
+    if (h) forget(key, h.get());
+    auto q = MessageQueue::open(name, O_RDWR);
+    if (!q) return R::failure(q.error());
+    auto a = q->attr();
+    if (!a) return R::failure(a.error());
+    h = std::make_shared<const QueueHandle>(QueueHandle{std::move(*q), size_t(a->msgsize)});
+    if (enabled_) {
+      std::lock_guard lock(mu_);
+      if (kept_.size() < kMaxKept) kept_.insert_or_assign(key, h);
+    }
+    return h;
+  }
+
+  // NAME was removed: drop its kept descriptor unless it is of a newer queue. Open files keep
+  // theirs until they are released. With NAME empty, checks them all.
+  void removed(const std::string& name) {
+    std::vector<std::shared_ptr<const QueueHandle>> check;
+    {
+      std::lock_guard lock(mu_);
+      for (auto& [n, h] : kept_)
+        if (name.empty() || n == name) check.push_back(h);
+    }
+    for (auto& h : check)
+      if (!h->q.linked()) forget(name, h.get());
+  }
+
+ private:
+  // Drops NAME's kept handle if it is still H (another thread may have replaced it). With NAME
+  // empty: wherever H is kept.
+  void forget(const std::string& name, const QueueHandle* h) {
+    std::lock_guard lock(mu_);
+    std::erase_if(kept_, [&](const auto& e) {
+      return (name.empty() || e.first == name) && e.second.get() == h;
+    });
+  }
+
+  // Each kept descriptor is an open file of the daemon: bounded well below RLIMIT_NOFILE.
+  static constexpr size_t kMaxKept = 256;
+  const bool enabled_;
+  // Lock order: a leaf; no system call is made while it is held.
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const QueueHandle>> kept_;
+};
+
+// Tells KeptQueues of removals, from the watcher thread whenever QueueRemovals is readable.
+// It is never done: it stays parked until the kind cancels it.
+class RemovalWaiter : public Waiter {
+ public:
+  RemovalWaiter(ipc::QueueRemovals& r, KeptQueues& kept)
+      : Waiter(r.fd(), EPOLLIN, nullptr), removals_(r), kept_(kept) {}
+  int attempt() override {
+    bool lost = false;
+    for (const std::string& name : removals_.take(&lost)) kept_.removed(name);
+    if (lost) kept_.removed("");
+    return -EAGAIN;
+  }
+  void finish(int) override {}
+
+ private:
+  ipc::QueueRemovals& removals_;
+  KeptQueues& kept_;
 };
 
 class PosixMqKind : public Kind {
  public:
-  explicit PosixMqKind(Watcher& w) : watcher_(w), dir_(ipc::MqueueDir::attach()) {}
+  explicit PosixMqKind(Watcher& w)
+      : watcher_(w),
+        dir_(ipc::MqueueDir::attach()),
+        removals_(ipc::QueueRemovals::watch(dir_)),
+        kept_(removals_.ok()) {
+    // Without word of removals, kept descriptors could hold removed queues: none are kept.
+    if (removals_) watcher_.watch(this, std::make_unique<RemovalWaiter>(*removals_, kept_));
+  }
+  ~PosixMqKind() override { watcher_.cancel(this); }
 
   std::string_view name() const override { return "posix-mq"; }
   uint32_t allowed_options() const override {
@@ -77,7 +175,11 @@ class PosixMqKind : public Kind {
     return q->stat();
   }
 
-  int remove(std::string_view name) override { return MessageQueue::unlink(name); }
+  int remove(std::string_view name) override {
+    int r = MessageQueue::unlink(name);
+    if (r == 0) kept_.removed(std::string(name));
+    return r;
+  }
 
   int set_mode(std::string_view name, mode_t mode) override {
     auto q = MessageQueue::open(name, O_RDONLY);
@@ -110,16 +212,34 @@ class PosixMqKind : public Kind {
   Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& o,
                                          int flags) override {
     using R = Result<std::unique_ptr<OpenFile>>;
-    auto q = MessageQueue::open(name, flags & O_ACCMODE);
-    if (!q) return R::failure(q.error());
-    auto backend = std::make_unique<PosixMqBackend>(std::move(*q), o.prio);
+    auto h = kept_.get(name);
+    if (!h && h.error() == -EACCES) h = open_alone(name, flags & O_ACCMODE);
+    if (!h) return R::failure(h.error());
+    auto backend = std::make_unique<PosixMqBackend>(std::move(*h), o.prio);
     return std::unique_ptr<OpenFile>(std::make_unique<QueueFile>(
         std::move(backend), o.view(), (flags & O_NONBLOCK) != 0, watcher_));
   }
 
  private:
+  // A daemon that may not both read and write the queue (not root) opens it as the caller asks,
+  // for this open alone.
+  static Result<std::shared_ptr<const QueueHandle>> open_alone(std::string_view name, int acc) {
+    using R = Result<std::shared_ptr<const QueueHandle>>;
+    auto q = MessageQueue::open(name, acc);
+    if (!q) return R::failure(q.error());
+    size_t msgsize = 0;
+    if (acc != O_WRONLY) {
+      auto a = q->attr();
+      if (!a) return R::failure(a.error());
+      msgsize = size_t(a->msgsize);
+    }
+    return std::make_shared<const QueueHandle>(QueueHandle{std::move(*q), msgsize});
+  }
+
   Watcher& watcher_;
   const ipc::MqueueDir dir_;
+  Result<ipc::QueueRemovals> removals_;
+  KeptQueues kept_;
 };
 
 }  // namespace

@@ -34,7 +34,11 @@ class SysvMsgBackend : public QueueBackend {
   SysvMsgBackend(SysvMsgQueue q, long send_type, long recv_type)
       : q_(q), send_type_(send_type), recv_type_(recv_type) {}
 
-  Result<size_t> receive(std::vector<char>& buf) override { return q_.receive(recv_type_, buf); }
+  Result<size_t> receive(std::vector<char>& buf) override {
+    return receive_through_scratch(buf, [&](std::vector<char>& s) {
+      return q_.receive(recv_type_, s);  // grows s on E2BIG
+    });
+  }
   int send(const char* data, size_t len) override { return q_.send(send_type_, data, len); }
 
   Readiness readiness() override {

@@ -34,6 +34,20 @@ class QueueBackend {
   virtual int fd() const { return -1; }
 };
 
+// Receives one message through this thread's scratch buffer and leaves only its bytes in OUT.
+// A receive needs room for the largest message the queue takes (8 KiB by default): given to
+// each open, that room would be allocated and zeroed for every message of a few bytes.
+// RECEIVE(scratch) grows scratch as it needs and returns the message's length.
+template <class Receive>
+Result<size_t> receive_through_scratch(std::vector<char>& out, Receive receive) {
+  constexpr size_t kKept = 64 * 1024;  // larger rooms are not kept between messages
+  thread_local std::vector<char> scratch;
+  Result<size_t> n = receive(scratch);
+  if (n) out.assign(scratch.data(), scratch.data() + *n);
+  if (scratch.size() > kKept) std::vector<char>().swap(scratch);
+  return n;
+}
+
 class QueueFile : public OpenFile {
  public:
   // VIEW is kDefault, kStream or kDrain. NONBLOCK: O_NONBLOCK was given at open.

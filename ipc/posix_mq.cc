@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -96,6 +97,11 @@ int MessageQueue::chown(uid_t uid, gid_t gid) const {
   return check(::fchown(fd_.get(), uid, gid));
 }
 
+bool MessageQueue::linked() const {
+  struct stat st {};
+  return ::fstat(fd_.get(), &st) == 0 && st.st_nlink > 0;
+}
+
 MqueueDir MqueueDir::attach() {
   MqueueDir d;
   char tmpl[] = "/tmp/ipcfs-mqueue.XXXXXX";
@@ -134,6 +140,36 @@ Result<std::vector<std::string>> MqueueDir::list() const {
     names.emplace_back(e->d_name);
   }
   ::closedir(d);
+  return names;
+}
+
+Result<QueueRemovals> QueueRemovals::watch(const MqueueDir& dir) {
+  using R = Result<QueueRemovals>;
+  if (!dir.available()) return R::failure(-ENOENT);
+  QueueRemovals r(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (!r.fd_.valid()) return R::failure(neg_errno());
+  // The private mount has no path of its own: watch it through its open descriptor.
+  std::string path = "/proc/self/fd/" + std::to_string(dir.dir_.get());
+  if (::inotify_add_watch(r.fd_.get(), path.c_str(), IN_DELETE | IN_ONLYDIR) < 0)
+    return R::failure(neg_errno());
+  return r;
+}
+
+std::vector<std::string> QueueRemovals::take(bool* lost) {
+  std::vector<std::string> names;
+  *lost = false;
+  alignas(inotify_event) char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd_.get(), buf, sizeof buf);
+    if (n <= 0) break;  // EAGAIN: all taken
+    for (ssize_t at = 0; at + ssize_t(sizeof(inotify_event)) <= n;) {
+      inotify_event e;
+      std::memcpy(&e, buf + at, sizeof e);
+      if (e.mask & IN_Q_OVERFLOW) *lost = true;
+      if ((e.mask & IN_DELETE) && e.len > 0) names.emplace_back(buf + at + sizeof e);
+      at += ssize_t(sizeof e + e.len);
+    }
+  }
   return names;
 }
 

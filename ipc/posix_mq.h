@@ -40,6 +40,9 @@ class MessageQueue {
   Result<ObjectStat> stat() const;
   int chmod(mode_t mode) const;
   int chown(uid_t uid, gid_t gid) const;
+  // Whether the queue still has its name: a removed queue lives on, nameless, while any
+  // descriptor of it is open, and a new queue may have taken the name since.
+  bool linked() const;
 
   int fd() const { return fd_.get(); }
 
@@ -58,7 +61,26 @@ class MqueueDir {
   Result<std::vector<std::string>> list() const;
 
  private:
+  friend class QueueRemovals;
   UniqueFd dir_;
+};
+
+// The names of queues removed from an MqueueDir's namespace (by anyone, through any mount or
+// mq_unlink), for callers that keep descriptors open between uses and must let removed queues
+// go: a descriptor holds the queue's memory and its place under queues_max.
+class QueueRemovals {
+ public:
+  // -ENOENT when DIR is not available.
+  static Result<QueueRemovals> watch(const MqueueDir& dir);
+  // Readable (poll/epoll) while removals are waiting to be taken.
+  int fd() const { return fd_.get(); }
+  // The names removed since the last call, without waiting. After an overflow of the kernel's
+  // event queue some were lost: *lost is then set, and every kept descriptor needs checking.
+  std::vector<std::string> take(bool* lost);
+
+ private:
+  explicit QueueRemovals(int fd) : fd_(fd) {}
+  UniqueFd fd_;
 };
 
 }  // namespace ipcfs::ipc

@@ -15,6 +15,7 @@
 
 #include "ipc/posix_mq.h"
 #include "tests/mount_fixture.h"
+#include "tests/proc_fds.h"
 
 namespace ipcfs::test {
 namespace {
@@ -237,6 +238,22 @@ TEST_F(PosixMq, SizeFollowsChangesThroughOptionFiles) {
                        "cat " +
                        q + "@drain >/dev/null; stat -c %s " + q;
   EXPECT_EQ(run(script).out, "0\n2\n5\n3\n0\n");
+}
+
+// The daemon keeps a descriptor of a queue between opens; a removal by another program lets it
+// go at once (the queue's memory is freed), and the name then reaches the queue made anew.
+TEST_F(PosixMq, QueueRemovedElsewhereIsLetGoAndItsNameReachesTheNewOne) {
+  (void)direct(4, 16);
+  ASSERT_EQ(run("echo a > " + name_ + " && cat " + name_).out, "a\n");
+  EXPECT_EQ(open_files_linked_to(m_.pid(), "/" + name_), 1);
+  ASSERT_EQ(MessageQueue::unlink(name_), 0);
+  EXPECT_TRUE(
+      eventually([&] { return open_files_linked_to(m_.pid(), "/" + name_ + " (deleted)") == 0; }));
+  auto q = direct(4, 64);
+  ASSERT_EQ(run("echo hello > " + name_).status, 0);
+  EXPECT_EQ(receive(q), "hello\n");
+  EXPECT_EQ(run("printf %040d 0 > " + name_).status, 0);  // 40 bytes: too long for the old one
+  EXPECT_EQ(receive(q), std::string(40, '0'));
 }
 
 TEST_F(PosixMq, RmUnlinks) {
