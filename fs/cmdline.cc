@@ -1,8 +1,10 @@
 // Command-line parsing on top of fuse_opt_parse and fuse_parse_cmdline.
 #include "fs/cmdline.h"
 
+#include <sched.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdio>
@@ -23,12 +25,16 @@ struct OwnOpts {
   char* log_level = nullptr;
   int foreground = 0;
   int single_thread = 0;
+  int max_threads_given = 0;
 };
 
 const fuse_opt kOwnOpts[] = {
     {"log_level=%s", offsetof(OwnOpts, log_level), 0},
     {"foreground", offsetof(OwnOpts, foreground), 1},
     {"single_thread", offsetof(OwnOpts, single_thread), 1},
+    // Noted, and left for fuse_parse_cmdline to read.
+    {"max_threads=", offsetof(OwnOpts, max_threads_given), 1},
+    FUSE_OPT_KEY("max_threads=", FUSE_OPT_KEY_KEEP),
     FUSE_OPT_END,
 };
 
@@ -130,6 +136,7 @@ Cmdline parse_cmdline(int argc, char** argv) {
     c.error = "cannot parse command line";
     return c;
   }
+  if (!own.max_threads_given) c.fuse.max_threads = default_max_threads();
   if (own.foreground) c.fuse.foreground = 1;
   if (own.single_thread) c.fuse.singlethread = 1;
   if (c.fuse.debug) {
@@ -154,9 +161,21 @@ void print_usage(const char* prog) {
       "    -s, -o single_thread   one thread serves every request (debugging only)\n"
       "    -o log_level=LEVEL     trace|debug|info|warn|error (default info)\n"
       "    -o allow_other         let other users in (their IPC permissions still apply)\n"
-      "    -o max_threads=N       libfuse worker threads (default 10)\n\n"
+      "    -o max_threads=N       libfuse worker threads (default: CPUs, 2 to 10)\n\n"
       "Exit status: 0 clean unmount, 1 usage, 2 cannot mount, 3 runtime failure.\n",
       prog);
+}
+
+// One worker thread per CPU the daemon may run on, at least 2 and at most libfuse's own default
+// of 10. No handler ever waits (operations that would block are parked on the watcher), so
+// more workers than CPUs cannot serve more at once; they only make each request wake the
+// thread idle longest, whose stack and caches are cold. Measured on 2 CPUs: an echo+cat round
+// trip takes about a quarter less time with 2 workers than with 10 (a null FUSE server gains
+// alike). One worker is about 3x slower, in a null FUSE server too, for a reason not found.
+unsigned default_max_threads() {
+  cpu_set_t cpus;
+  unsigned n = ::sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? unsigned(CPU_COUNT(&cpus)) : 2;
+  return std::clamp(n, 2u, 10u);
 }
 
 }  // namespace ipcfs::fs

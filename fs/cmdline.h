@@ -27,4 +27,7 @@ Cmdline parse_cmdline(int argc, char** argv);
 
 void print_usage(const char* prog);
 
+// libfuse worker threads when -o max_threads is not given.
+unsigned default_max_threads();
+
 }  // namespace ipcfs::fs
