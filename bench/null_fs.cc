@@ -12,6 +12,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "fs/cmdline.h"
+
 namespace ipcfs::bench {
 
 namespace {
@@ -94,7 +96,8 @@ NullFs::NullFs(int max_threads) {
     fuse_session* se = fuse_session_new(&args, &ops, sizeof ops, nullptr);
     if (!se || fuse_session_mount(se, root_.c_str()) != 0) ::_exit(1);
     fuse_loop_config* cfg = fuse_loop_cfg_create();
-    fuse_loop_cfg_set_max_threads(cfg, max_threads);
+    fuse_loop_cfg_set_max_threads(
+        cfg, max_threads > 0 ? unsigned(max_threads) : fs::default_max_threads());
     fuse_session_loop_mt(se, cfg);  // until the parent unmounts
     fuse_loop_cfg_destroy(cfg);
     fuse_session_destroy(se);

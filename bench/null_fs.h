@@ -10,8 +10,9 @@ namespace ipcfs::bench {
 
 class NullFs {
  public:
-  // MAX_THREADS: libfuse worker threads, as ipcfs's -o max_threads.
-  explicit NullFs(int max_threads = 10);
+  // MAX_THREADS: libfuse worker threads, as ipcfs's -o max_threads; by default as many as
+  // ipcfs has by default.
+  explicit NullFs(int max_threads = 0);
   ~NullFs();
   NullFs(const NullFs&) = delete;
   NullFs& operator=(const NullFs&) = delete;
