@@ -430,8 +430,8 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   if (fuse_reply_create(req, &e, fi) != 0) drop_open(fi);
 }
 
-void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& node,
-                          std::unique_ptr<OpenFile> file, fuse_file_info* fi) {
+void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& node, FileRef file,
+                          fuse_file_info* fi) {
   fuse_ino_t ino = node->ino;
   OpenFile* f = file.get();  // owned through fi->fh from here on
   fi->direct_io = f->direct_io;
@@ -443,7 +443,7 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
       auto p = inodes_.find(kind, name, "");
       if (p && p->serial == serial) tell_size_changed(se_, p->ino, &p->attrs);
     };
-  fi->fh = files_.add(FileRef(std::move(file)));
+  fi->fh = files_.add(std::move(file));
   if (f->stream) passthrough_.mark_stream(fi->fh);
   if (f->backing_fd >= 0 && passthrough_.attach(req, ino, f->backing_fd, fi) && f->backing_rw)
     fi->direct_io = 0;
@@ -495,8 +495,8 @@ void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_reply_err(req, 0);
 }
 
-Result<std::unique_ptr<OpenFile>> Filesystem::open_node(const Node& node, int flags) {
-  using R = Result<std::unique_ptr<OpenFile>>;
+Result<FileRef> Filesystem::open_node(const Node& node, int flags) {
+  using R = Result<FileRef>;
   Kind* kind = kind_of(node);
   if (node.pending) {
     std::string id = object_of(node);
@@ -511,7 +511,7 @@ Result<std::unique_ptr<OpenFile>> Filesystem::open_node(const Node& node, int fl
     if (!facts) return R::failure(facts.error());
     std::string text;
     for (auto& [k, v] : *facts) text += k + ": " + v + "\n";
-    return std::unique_ptr<OpenFile>(std::make_unique<TextFile>(std::move(text)));
+    return FileRef(std::make_shared<TextFile>(std::move(text)));
   }
   return kind->open(node.name, node.opts, flags);
 }

@@ -109,10 +109,10 @@ class Filesystem {
   // Resolves KEY[@options] in by-key directory DIR to a symlink node.
   Result<std::shared_ptr<const Node>> resolve_key(const Dir& dir, std::string_view name,
                                                   ipc::ObjectStat* st);
-  Result<std::unique_ptr<OpenFile>> open_node(const Node& node, int flags);
+  Result<FileRef> open_node(const Node& node, int flags);
   // Hands FILE to the kernel's open (fi->fh) with its flags and, if it has one, its backing.
-  void set_open(fuse_req_t req, const std::shared_ptr<const Node>& node,
-                std::unique_ptr<OpenFile> file, fuse_file_info* fi);
+  void set_open(fuse_req_t req, const std::shared_ptr<const Node>& node, FileRef file,
+                fuse_file_info* fi);
   // Ends the kernel's handle fi->fh; the file is the caller's to release().
   FileRef take_open(fuse_file_info* fi);
   // Undoes set_open() when the open reply could not be sent.

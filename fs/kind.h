@@ -75,8 +75,7 @@ class Kind {
   virtual bool mappable() const { return false; }
   // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.
   // The @info view is handled by the caller.
-  virtual Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& opts,
-                                                 int flags) = 0;
+  virtual Result<FileRef> open(std::string_view name, const OpenOptions& opts, int flags) = 0;
 
   // System V kinds: objects with a key also appear as by-key/KEY -> ../ID (SPEC §3).
   virtual bool keyed() const { return false; }
@@ -88,9 +87,8 @@ class Kind {
   virtual Result<std::string> create_keyed(key_t, const OpenOptions&, mode_t, const Caller&, bool) {
     return Result<std::string>::failure(-ENOTSUP);
   }
-  virtual Result<std::unique_ptr<OpenFile>> open_pending(key_t, const OpenOptions&, mode_t,
-                                                         const Caller&, int) {
-    return Result<std::unique_ptr<OpenFile>>::failure(-ENOTSUP);
+  virtual Result<FileRef> open_pending(key_t, const OpenOptions&, mode_t, const Caller&, int) {
+    return Result<FileRef>::failure(-ENOTSUP);
   }
 };
 

@@ -209,15 +209,14 @@ class PosixMqKind : public Kind {
                  {"msgsize", std::to_string(a->msgsize)}};
   }
 
-  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& o,
-                                         int flags) override {
-    using R = Result<std::unique_ptr<OpenFile>>;
+  Result<FileRef> open(std::string_view name, const OpenOptions& o, int flags) override {
+    using R = Result<FileRef>;
     auto h = kept_.get(name);
     if (!h && h.error() == -EACCES) h = open_alone(name, flags & O_ACCMODE);
     if (!h) return R::failure(h.error());
     auto backend = std::make_unique<PosixMqBackend>(std::move(*h), o.prio);
-    return std::unique_ptr<OpenFile>(std::make_unique<QueueFile>(
-        std::move(backend), o.view(), (flags & O_NONBLOCK) != 0, watcher_));
+    return FileRef(std::make_shared<QueueFile>(std::move(backend), o.view(),
+                                               (flags & O_NONBLOCK) != 0, watcher_));
   }
 
  private:

@@ -157,15 +157,14 @@ class PosixSemKind : public Kind {
                  {"value", std::to_string(*v)}};
   }
 
-  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions&,
-                                         int flags) override {
-    using R = Result<std::unique_ptr<OpenFile>>;
+  Result<FileRef> open(std::string_view name, const OpenOptions&, int flags) override {
+    using R = Result<FileRef>;
     auto st = ipc::stat_posix_sem(name);
     if (!st) return R::failure(st.error());
     auto s = semaphore(name, st->serial);
     if (!s) return R::failure(s.error());
-    return std::unique_ptr<OpenFile>(std::make_unique<SemFile>(
-        std::make_unique<PosixSemBackend>(std::move(*s)), (flags & O_NONBLOCK) != 0, watcher_));
+    return FileRef(std::make_shared<SemFile>(std::make_unique<PosixSemBackend>(std::move(*s)),
+                                             (flags & O_NONBLOCK) != 0, watcher_));
   }
 
  private:

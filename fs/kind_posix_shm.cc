@@ -120,15 +120,14 @@ class PosixShmKind : public Kind {
                  {"size", std::to_string(st->size)}};
   }
 
-  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions&,
-                                         int flags) override {
-    using R = Result<std::unique_ptr<OpenFile>>;
+  Result<FileRef> open(std::string_view name, const OpenOptions&, int flags) override {
+    using R = Result<FileRef>;
     // shm_open knows no O_WRONLY; `>` (O_TRUNC, atomic with the open) empties it as on /dev/shm.
     bool writing = (flags & O_ACCMODE) != O_RDONLY;
     int oflag = writing ? O_RDWR | (flags & O_TRUNC) : O_RDONLY;
     auto shm = PosixShm::open(name, oflag);
     if (!shm) return R::failure(shm.error());
-    return std::unique_ptr<OpenFile>(std::make_unique<PosixShmFile>(std::move(*shm)));
+    return FileRef(std::make_shared<PosixShmFile>(std::move(*shm)));
   }
 };
 

@@ -152,9 +152,8 @@ class SysvMsgKind : public Kind {
     return change(name, c);
   }
 
-  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& o,
-                                         int flags) override {
-    using R = Result<std::unique_ptr<OpenFile>>;
+  Result<FileRef> open(std::string_view name, const OpenOptions& o, int flags) override {
+    using R = Result<FileRef>;
     auto id = ipc::parse_id(name);
     if (!id) return R::failure(-ENOENT);
     SysvMsgQueue q(*id);
@@ -166,15 +165,15 @@ class SysvMsgKind : public Kind {
       if (!msgs) return R::failure(msgs.error());
       std::string text;
       for (const auto& m : *msgs) text += m.data;
-      return std::unique_ptr<OpenFile>(std::make_unique<TextFile>(std::move(text)));
+      return FileRef(std::make_shared<TextFile>(std::move(text)));
     }
     // msgsnd needs mtype > 0; a read selector of 0 or below means "any" / "lowest".
     if (writes && o.has(kOptType) && o.type <= 0) return R::failure(-EINVAL);
     long send_type = o.has(kOptType) ? o.type : 1;
     long recv_type = o.has(kOptType) ? o.type : 0;
     auto backend = std::make_unique<SysvMsgBackend>(q, send_type, recv_type);
-    return std::unique_ptr<OpenFile>(std::make_unique<QueueFile>(
-        std::move(backend), o.view(), (flags & O_NONBLOCK) != 0, watcher_));
+    return FileRef(std::make_shared<QueueFile>(std::move(backend), o.view(),
+                                               (flags & O_NONBLOCK) != 0, watcher_));
   }
 
   bool keyed() const override { return true; }

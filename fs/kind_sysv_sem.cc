@@ -113,7 +113,7 @@ class PendingSemFile : public OpenFile {
   const bool excl_;
   const int flags_;
   std::mutex mu_;
-  std::unique_ptr<OpenFile> set_file_;  // once made; never replaced
+  FileRef set_file_;  // once made; never replaced
 };
 
 class SysvSemKind : public Kind {
@@ -167,9 +167,8 @@ class SysvSemKind : public Kind {
 
   Result<Facts> describe(std::string_view name) override;
 
-  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions& o,
-                                         int flags) override {
-    using R = Result<std::unique_ptr<OpenFile>>;
+  Result<FileRef> open(std::string_view name, const OpenOptions& o, int flags) override {
+    using R = Result<FileRef>;
     auto set = by_name(name);
     if (!set) return R::failure(set.error());
     auto info = set->info();
@@ -219,11 +218,10 @@ class SysvSemKind : public Kind {
     return std::to_string(set->id());
   }
 
-  Result<std::unique_ptr<OpenFile>> open_pending(key_t key, const OpenOptions& o, mode_t mode,
-                                                 const Caller& caller, int flags) override {
+  Result<FileRef> open_pending(key_t key, const OpenOptions& o, mode_t mode, const Caller& caller,
+                               int flags) override {
     bool excl = o.has(kOptExcl) || (flags & O_EXCL);
-    return std::unique_ptr<OpenFile>(
-        std::make_unique<PendingSemFile>(*this, key, mode, caller, excl, flags));
+    return FileRef(std::make_shared<PendingSemFile>(*this, key, mode, caller, excl, flags));
   }
 
   // The set KEY with NSEMS, owned by CALLER with exactly MODE; without EXCL an existing set is
@@ -247,16 +245,15 @@ class SysvSemKind : public Kind {
     return SemSet::find(key, nsems);
   }
 
-  Result<std::unique_ptr<OpenFile>> file_of(SemSet set, unsigned nsems, const OpenOptions& o,
-                                            int flags) {
-    using R = Result<std::unique_ptr<OpenFile>>;
+  Result<FileRef> file_of(SemSet set, unsigned nsems, const OpenOptions& o, int flags) {
+    using R = Result<FileRef>;
     int index = -1;
     if (o.has(kOptSem)) {
       if (o.sem >= nsems) return R::failure(-EINVAL);
       index = int(o.sem);
     }
-    return std::unique_ptr<OpenFile>(std::make_unique<SemFile>(
-        std::make_unique<SysvSemBackend>(set, nsems, index), (flags & O_NONBLOCK) != 0, watcher_));
+    return FileRef(std::make_shared<SemFile>(std::make_unique<SysvSemBackend>(set, nsems, index),
+                                             (flags & O_NONBLOCK) != 0, watcher_));
   }
 
  private:

@@ -228,9 +228,9 @@ class SysvShmKind : public Kind {
     return std::to_string(*id);
   }
 
-  Result<std::unique_ptr<OpenFile>> open_pending(key_t key, const OpenOptions&, mode_t mode,
-                                                 const Caller& caller, int) override {
-    return std::unique_ptr<OpenFile>(std::make_unique<PendingShmFile>(key, mode, caller));
+  Result<FileRef> open_pending(key_t key, const OpenOptions&, mode_t mode, const Caller& caller,
+                               int) override {
+    return FileRef(std::make_shared<PendingShmFile>(key, mode, caller));
   }
 
   int remove(std::string_view name) override {
@@ -284,16 +284,15 @@ class SysvShmKind : public Kind {
                  {"locked", st->locked ? "yes" : "no"}};
   }
 
-  Result<std::unique_ptr<OpenFile>> open(std::string_view name, const OpenOptions&,
-                                         int flags) override {
-    using R = Result<std::unique_ptr<OpenFile>>;
+  Result<FileRef> open(std::string_view name, const OpenOptions&, int flags) override {
+    using R = Result<FileRef>;
     auto id = parse_name_id(name);
     if (!id) return R::failure(id.error());
     // O_TRUNC changes nothing: the size is fixed (SPEC §5.2).
     bool read_only = (flags & O_ACCMODE) == O_RDONLY;
     auto a = ShmAttachment::attach(*id, read_only);
     if (!a) return R::failure(a.error() == -EINVAL ? -ENOENT : a.error());
-    return std::unique_ptr<OpenFile>(std::make_unique<SysvShmFile>(std::move(*a), read_only));
+    return FileRef(std::make_shared<SysvShmFile>(std::move(*a), read_only));
   }
 
  private:

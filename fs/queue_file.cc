@@ -153,16 +153,18 @@ void QueueFile::poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events) {
     if (events == 0) events = POLLIN | POLLOUT;  // kernel too old to say what is wanted
     bool want_in = (events & (POLLIN | POLLRDNORM)) && !r.readable;
     bool want_out = (events & (POLLOUT | POLLWRNORM)) && !r.writable;
-    if (want_in || want_out)
+    if (want_in || want_out) {
+      watched_.store(true);
       watcher_.watch(this, std::make_unique<PollWaiter>(*this, ph, want_in, want_out));
-    else
+    } else {
       fuse_pollhandle_destroy(ph);
+    }
   }
   fuse_reply_poll(req, revents);
 }
 
 void QueueFile::release() {
-  watcher_.cancel(this);
+  if (watched_.load()) watcher_.cancel(this);
 }
 
 }  // namespace ipcfs::fs

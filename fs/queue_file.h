@@ -3,6 +3,7 @@
 // write sends one message. Operations that would block are parked on the Watcher.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -71,6 +72,9 @@ class QueueFile : public OpenFile {
   const std::unique_ptr<QueueBackend> backend_;
   const View view_;
   Watcher& watcher_;
+  // A poll() left a watch on the watcher. The kernel answers every POLL before it sends the
+  // RELEASE, so release() sees it; most files are never polled and skip the watcher's lock.
+  std::atomic<bool> watched_{false};
 
   // Lock order: mu_ is taken before nothing else of ipcfs; it is never held while parking.
   std::mutex mu_;
