@@ -1,10 +1,12 @@
 // ipcfs: mounts the IPC objects of the current IPC namespace as files.
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "fs/cmdline.h"
 #include "fs/filesystem.h"
@@ -17,6 +19,18 @@
 using namespace ipcfs::fs;
 
 namespace {
+
+// Every file open through the mount holds a descriptor in the daemon (a parked waiter too, and
+// POSIX queues keep one between opens), so the usual soft limit of 1024 would cap how many
+// opens ipcfs can serve at once. The hard limit is what the administrator allows.
+void raise_open_file_limit() {
+  rlimit r{};
+  if (::getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &r) != 0)
+      spdlog::warn("cannot raise the open file limit: {}", std::strerror(errno));
+  }
+}
 
 int serve(fuse_session* se, const Cmdline& c) {
   if (c.fuse.singlethread) return fuse_session_loop(se);
@@ -57,6 +71,7 @@ int main(int argc, char** argv) {
     return c.mount_failed ? kExitMount : kExitUsage;
   }
 
+  raise_open_file_limit();
   int status = kExitRuntime;
   {
     Filesystem fs;

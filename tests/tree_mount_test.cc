@@ -82,6 +82,19 @@ TEST(Daemon, UmountEndsTheDaemonWithZero) {
   EXPECT_EQ(m.unmount(), 0);
 }
 
+// Each open through the mount is a descriptor in the daemon: it takes the hard limit.
+TEST(Daemon, RaisesItsOpenFileLimitToTheHardLimit) {
+  char tmpl[] = "/tmp/ipcfs-nofile.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  Shell s = sh("ulimit -Sn 64 && ulimit -Hn 4096 && " + std::string(IPCFS_BINARY) + " " + dir +
+               " -o log_level=warn && pid=$(pgrep -n -f 'ipcfs " + dir + "') && " +
+               "grep 'Max open files' /proc/$pid/limits; umount " + dir);
+  EXPECT_EQ(s.status, 0) << s.err;
+  EXPECT_NE(s.out.find("4096                 4096"), std::string::npos) << s.out;
+  ::rmdir(dir.c_str());
+}
+
 TEST(Daemon, AcceptsASourceArgumentAsMountDoes) {
   char tmpl[] = "/tmp/ipcfs-src.XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
