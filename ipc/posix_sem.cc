@@ -107,10 +107,12 @@ Result<std::vector<std::string>> list_posix_sems() {
 
 Result<ObjectStat> stat_posix_sem(std::string_view name) {
   using R = Result<ObjectStat>;
-  auto fd = open_file(name);
-  if (!fd) return R::failure(fd.error());
+  if (int e = check_posix_name(name, kPosixSemNameMax); e < 0) return R::failure(e);
+  // One call, not open+fstat+close: every open of a semaphore file stats it first. Never
+  // through a symlink (a link planted in /dev/shm is not a semaphore).
   struct stat st {};
-  if (::fstat(fd->get(), &st) < 0) return R::failure(neg_errno());
+  if (::fstatat(AT_FDCWD, sem_path(name).c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return R::failure(neg_errno());
   if (!S_ISREG(st.st_mode)) return R::failure(-ENOENT);
   ObjectStat s = from_file_stat(st);
   s.size = 0;  // the sem_t's size is not the file's content; the kind sets it
