@@ -3,11 +3,14 @@
 #include <sys/epoll.h>
 
 #include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "fs/kind.h"
 #include "fs/queue_file.h"
@@ -141,7 +144,11 @@ class PosixMqKind : public Kind {
         removals_(ipc::QueueRemovals::watch(dir_)),
         kept_(removals_.ok()) {
     // Without word of removals, kept descriptors could hold removed queues: none are kept.
-    if (removals_) watcher_.watch(this, std::make_unique<RemovalWaiter>(*removals_, kept_));
+    if (removals_)
+      watcher_.watch(this, std::make_unique<RemovalWaiter>(*removals_, kept_));
+    else
+      spdlog::info("posix/mq: every open opens its queue anew (no removal watch: {})",
+                   std::strerror(-removals_.error()));
   }
   ~PosixMqKind() override { watcher_.cancel(this); }
 
