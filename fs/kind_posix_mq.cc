@@ -30,6 +30,16 @@ struct QueueHandle {
   size_t msgsize = 0;  // fixed when the queue is made
 };
 
+// NAME opened with access ACC, with its message size.
+Result<std::shared_ptr<const QueueHandle>> open_handle(std::string_view name, int acc) {
+  using R = Result<std::shared_ptr<const QueueHandle>>;
+  auto q = MessageQueue::open(name, acc);
+  if (!q) return R::failure(q.error());
+  auto a = q->attr();
+  if (!a) return R::failure(a.error());
+  return std::make_shared<const QueueHandle>(QueueHandle{std::move(*q), size_t(a->msgsize)});
+}
+
 class PosixMqBackend : public QueueBackend {
  public:
   PosixMqBackend(std::shared_ptr<const QueueHandle> h, unsigned prio)
@@ -65,7 +75,6 @@ class KeptQueues {
 
   // A handle of NAME that can both send and receive, kept for later opens if possible.
   Result<std::shared_ptr<const QueueHandle>> get(std::string_view name) {
-    using R = Result<std::shared_ptr<const QueueHandle>>;
     std::string key(name);
     std::shared_ptr<const QueueHandle> h;
     if (enabled_) {
@@ -74,16 +83,12 @@ class KeptQueues {
     }
     if (h && h->q.linked()) return h;
     if (h) forget(key, h.get());
-    auto q = MessageQueue::open(name, O_RDWR);
-    if (!q) return R::failure(q.error());
-    auto a = q->attr();
-    if (!a) return R::failure(a.error());
-    h = std::make_shared<const QueueHandle>(QueueHandle{std::move(*q), size_t(a->msgsize)});
-    if (enabled_) {
+    auto made = open_handle(name, O_RDWR);
+    if (made && enabled_) {
       std::lock_guard lock(mu_);
-      if (kept_.size() < kMaxKept) kept_.insert_or_assign(key, h);
+      if (kept_.size() < kMaxKept) kept_.insert_or_assign(key, *made);
     }
-    return h;
+    return made;
   }
 
   // NAME was removed: drop its kept descriptor unless it is of a newer queue. Open files keep
@@ -219,7 +224,9 @@ class PosixMqKind : public Kind {
   Result<FileRef> open(std::string_view name, const OpenOptions& o, int flags) override {
     using R = Result<FileRef>;
     auto h = kept_.get(name);
-    if (!h && h.error() == -EACCES) h = open_alone(name, flags & O_ACCMODE);
+    // A daemon that may not both read and write the queue (not root) opens it as the caller
+    // asks, for this open alone.
+    if (!h && h.error() == -EACCES) h = open_handle(name, flags & O_ACCMODE);
     if (!h) return R::failure(h.error());
     auto backend = std::make_unique<PosixMqBackend>(std::move(*h), o.prio);
     return FileRef(std::make_shared<QueueFile>(std::move(backend), o.view(),
@@ -227,21 +234,6 @@ class PosixMqKind : public Kind {
   }
 
  private:
-  // A daemon that may not both read and write the queue (not root) opens it as the caller asks,
-  // for this open alone.
-  static Result<std::shared_ptr<const QueueHandle>> open_alone(std::string_view name, int acc) {
-    using R = Result<std::shared_ptr<const QueueHandle>>;
-    auto q = MessageQueue::open(name, acc);
-    if (!q) return R::failure(q.error());
-    size_t msgsize = 0;
-    if (acc != O_WRONLY) {
-      auto a = q->attr();
-      if (!a) return R::failure(a.error());
-      msgsize = size_t(a->msgsize);
-    }
-    return std::make_shared<const QueueHandle>(QueueHandle{std::move(*q), msgsize});
-  }
-
   Watcher& watcher_;
   const ipc::MqueueDir dir_;
   Result<ipc::QueueRemovals> removals_;

@@ -104,6 +104,12 @@ TEST(UserDaemon, AnOrdinaryUserDaemonDoesOnlyWhatTheUserMay) {
   ASSERT_TRUE(q);
   ASSERT_EQ(q->chmod(0600), 0);
   ASSERT_EQ(q->send("root only", 9, 0), 0);
+  // Readable by all, writable by root only: the daemon cannot open it for both (as it does to
+  // keep a descriptor), but opens it to read for the user.
+  auto r = MessageQueue::open(name + "r", O_RDWR | O_CREAT, 0644);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->chmod(0644), 0);
+  ASSERT_EQ(r->send("for all\n", 8, 0), 0);
   char tmpl[] = "/tmp/ipcfs-user.XXXXXX";
   ASSERT_NE(::mkdtemp(tmpl), nullptr);
   std::string mnt = tmpl;
@@ -119,16 +125,17 @@ TEST(UserDaemon, AnOrdinaryUserDaemonDoesOnlyWhatTheUserMay) {
   Shell s = as_user(kUser,
                     std::string(IPCFS_BINARY) + " /dev/fd/" + std::to_string(fd) +
                         " -o log_level=warn && cd " + mnt + "/posix/mq && { cat " + name +
-                        "@drain; echo rc=$?; touch mine" + name + " && stat -c %u mine" + name +
-                        " && rm mine" + name + "; }",
+                        "@drain; echo rc=$?; cat " + name + "r; touch mine" + name +
+                        " && stat -c %u mine" + name + " && rm mine" + name + "; }",
                     "/");
   ::close(fd);
   ::umount2(mnt.c_str(), MNT_DETACH);
   (void)MessageQueue::unlink(name);
   (void)MessageQueue::unlink("mine" + name);
+  (void)MessageQueue::unlink(name + "r");
   ::rmdir(mnt.c_str());
   EXPECT_NE(s.err.find("Permission denied"), std::string::npos) << s.err;
-  EXPECT_EQ(s.out, "rc=1\n" + std::to_string(kUser) + "\n") << s.err;
+  EXPECT_EQ(s.out, "rc=1\nfor all\n" + std::to_string(kUser) + "\n") << s.err;
   EXPECT_EQ(q->attr()->curmsgs, 1);
 }
 
