@@ -190,32 +190,16 @@ TEST_F(PosixMq, SizeIsBytesQueued) {
 // dropped it (the daemon then skips telling: see AttrCache).
 TEST_F(PosixMq, SizeFollowsEveryChangeThroughTheMount) {
   direct();
-  std::string q = name_;
-  std::string script = "exec 3>" + q +
-                       "; "
-                       "for m in ab cde; do printf %s $m >&3; stat -c %s " +
-                       q +
-                       "; done; "
-                       "ls -l " +
-                       q +
-                       " | cut -d' ' -f5; "
-                       "cat " +
-                       q + " >/dev/null; stat -c %s " + q +
-                       "; "
-                       "ls -l " +
-                       q +
-                       " | cut -d' ' -f5; "
-                       "printf %s fghi >&3; cat " +
-                       q + " >/dev/null; stat -c %s " + q +
-                       "; "
-                       "cat " +
-                       q + " >/dev/null; stat -c %s " + q +
-                       "; "
-                       "printf %s j >" +
-                       q + "; stat -c %s " + q +
-                       "; "
-                       "cat " +
-                       q + " >/dev/null; stat -c %s " + q;
+  std::string script = "q=" + name_ + R"(
+    exec 3>$q
+    for m in ab cde; do printf %s $m >&3; stat -c %s $q; done
+    ls -l $q | cut -d' ' -f5
+    cat $q >/dev/null; stat -c %s $q
+    ls -l $q | cut -d' ' -f5
+    printf %s fghi >&3; cat $q >/dev/null; stat -c %s $q
+    cat $q >/dev/null; stat -c %s $q
+    printf %s j >$q; stat -c %s $q
+    cat $q >/dev/null; stat -c %s $q)";
   EXPECT_EQ(run(script).out, "2\n5\n5\n3\n3\n4\n0\n1\n0\n");
 }
 
@@ -223,20 +207,12 @@ TEST_F(PosixMq, SizeFollowsEveryChangeThroughTheMount) {
 // changes made through them too.
 TEST_F(PosixMq, SizeFollowsChangesThroughOptionFiles) {
   direct();
-  std::string q = name_;
-  std::string script = "stat -c %s " + q +
-                       "; "
-                       "printf ab >" +
-                       q + "@prio=3; stat -c %s " + q +
-                       "; "
-                       "printf cde >" +
-                       q + "@prio=3; stat -c %s " + q +
-                       "; "
-                       "head -c1 " +
-                       q + "@stream >/dev/null; stat -c %s " + q +
-                       "; "
-                       "cat " +
-                       q + "@drain >/dev/null; stat -c %s " + q;
+  std::string script = "q=" + name_ + R"(
+    stat -c %s $q
+    printf ab >$q@prio=3; stat -c %s $q
+    printf cde >$q@prio=3; stat -c %s $q
+    head -c1 $q@stream >/dev/null; stat -c %s $q
+    cat $q@drain >/dev/null; stat -c %s $q)";
   EXPECT_EQ(run(script).out, "0\n2\n5\n3\n0\n");
 }
 
