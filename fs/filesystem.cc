@@ -467,10 +467,10 @@ void Filesystem::release_all() {
 
 void Filesystem::release(fuse_req_t req, fuse_file_info* fi) {
   // The caller's close() returned before this was sent, but the caller's next request is often
-  // already on its way: answer before the work of ending the open (closing the object, freeing).
-  FileRef file = take_open(fi);
+  // already on its way: answer before any work of ending the open (even taking the handle back,
+  // measured as about 0.2 µs there). The kernel sends nothing more for this handle.
   fuse_reply_err(req, 0);
-  file->release();
+  take_open(fi)->release();
 }
 
 void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {

@@ -29,11 +29,14 @@ using ipc::SysvMsgQueue;
 // just says "readable": a bound on the work of one readiness check.
 constexpr uint64_t kTypeScanLimit = 256;
 
-class SysvMsgBackend : public QueueBackend {
+// An open System V queue file: QueueFile over msgsnd/msgrcv with the open's message types.
+class SysvMsgFile final : public QueueFile {
  public:
-  SysvMsgBackend(SysvMsgQueue q, long send_type, long recv_type)
-      : q_(q), send_type_(send_type), recv_type_(recv_type) {}
+  SysvMsgFile(SysvMsgQueue q, long send_type, long recv_type, View view, bool nonblock,
+              Watcher& watcher)
+      : QueueFile(view, nonblock, watcher), q_(q), send_type_(send_type), recv_type_(recv_type) {}
 
+ private:
   Result<size_t> receive(std::vector<char>& buf) override {
     return receive_through_scratch(buf, [&](std::vector<char>& s) {
       return q_.receive(recv_type_, s);  // grows s on E2BIG
@@ -50,7 +53,6 @@ class SysvMsgBackend : public QueueBackend {
     return {readable, writable};
   }
 
- private:
   bool matches(long type) const {
     return recv_type_ > 0 ? type == recv_type_ : type <= -recv_type_;
   }
@@ -171,9 +173,8 @@ class SysvMsgKind : public Kind {
     if (writes && o.has(kOptType) && o.type <= 0) return R::failure(-EINVAL);
     long send_type = o.has(kOptType) ? o.type : 1;
     long recv_type = o.has(kOptType) ? o.type : 0;
-    auto backend = std::make_unique<SysvMsgBackend>(q, send_type, recv_type);
-    return FileRef(std::make_shared<QueueFile>(std::move(backend), o.view(),
-                                               (flags & O_NONBLOCK) != 0, watcher_));
+    return FileRef(std::make_shared<SysvMsgFile>(q, send_type, recv_type, o.view(),
+                                                 (flags & O_NONBLOCK) != 0, watcher_));
   }
 
   bool keyed() const override { return true; }

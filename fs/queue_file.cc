@@ -15,7 +15,7 @@ namespace ipcfs::fs {
 class QueueFile::ReadWaiter : public Waiter {
  public:
   ReadWaiter(QueueFile& f, fuse_req_t req, size_t size, off_t off)
-      : Waiter(f.backend_->fd(), EPOLLIN, req), f_(f), req_(req), size_(size), off_(off) {}
+      : Waiter(f.fd(), EPOLLIN, req), f_(f), req_(req), size_(size), off_(off) {}
   int attempt() override {
     std::lock_guard lock(f_.mu_);
     return f_.fill_locked(off_);
@@ -43,8 +43,8 @@ class QueueFile::ReadWaiter : public Waiter {
 class QueueFile::WriteWaiter : public Waiter {
  public:
   WriteWaiter(QueueFile& f, fuse_req_t req, const char* buf, size_t size)
-      : Waiter(f.backend_->fd(), EPOLLOUT, req), f_(f), req_(req), data_(buf, size) {}
-  int attempt() override { return f_.backend_->send(data_.data(), data_.size()); }
+      : Waiter(f.fd(), EPOLLOUT, req), f_(f), req_(req), data_(buf, size) {}
+  int attempt() override { return f_.send(data_.data(), data_.size()); }
   void finish(int outcome) override {
     if (outcome < 0) return reply_error(req_, outcome);
     f_.changed.written();
@@ -61,15 +61,15 @@ class QueueFile::WriteWaiter : public Waiter {
 class QueueFile::PollWaiter : public Waiter {
  public:
   PollWaiter(QueueFile& f, fuse_pollhandle* ph, bool want_in, bool want_out)
-      : Waiter(f.backend_->fd(),
-               (want_in ? uint32_t(EPOLLIN) : 0u) | (want_out ? uint32_t(EPOLLOUT) : 0u), nullptr),
+      : Waiter(f.fd(), (want_in ? uint32_t(EPOLLIN) : 0u) | (want_out ? uint32_t(EPOLLOUT) : 0u),
+               nullptr),
         f_(f),
         ph_(ph),
         want_in_(want_in),
         want_out_(want_out) {}
   ~PollWaiter() override { fuse_pollhandle_destroy(ph_); }
   int attempt() override {
-    Readiness r = f_.backend_->readiness();
+    Readiness r = f_.readiness();
     return (want_in_ && r.readable) || (want_out_ && r.writable) ? 0 : -EAGAIN;
   }
   void finish(int outcome) override {
@@ -83,9 +83,7 @@ class QueueFile::PollWaiter : public Waiter {
   const bool want_out_;
 };
 
-QueueFile::QueueFile(std::unique_ptr<QueueBackend> backend, View view, bool nonblock,
-                     Watcher& watcher)
-    : backend_(std::move(backend)), view_(view), watcher_(watcher) {
+QueueFile::QueueFile(View view, bool nonblock, Watcher& watcher) : view_(view), watcher_(watcher) {
   this->nonblock = nonblock;
   // A stream has no positions; the default view is seekable within its one message.
   nonseekable = stream = view != View::kDefault;
@@ -97,7 +95,7 @@ int QueueFile::fill_locked(off_t) {
   } else if (pos_ < len_) {
     return 0;
   }
-  Result<size_t> n = backend_->receive(msg_);
+  Result<size_t> n = receive(msg_);
   if (!n) return n.error();
   // The size (bytes queued) shrank: without telling, `stat -c %s` after `cat` would show the old
   // size for up to a second (the kernel's own atime invalidation does not cover a size-only
@@ -136,7 +134,7 @@ void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
 }
 
 void QueueFile::write(fuse_req_t req, const char* buf, size_t size, off_t) {
-  int r = backend_->send(buf, size);
+  int r = send(buf, size);
   if (r == 0) {
     changed.written();
     return (void)fuse_reply_write(req, size);
@@ -146,7 +144,7 @@ void QueueFile::write(fuse_req_t req, const char* buf, size_t size, off_t) {
 }
 
 void QueueFile::poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events) {
-  Readiness r = backend_->readiness();
+  Readiness r = readiness();
   unsigned revents =
       (r.readable ? POLLIN | POLLRDNORM : 0) | (r.writable ? POLLOUT | POLLWRNORM : 0);
   if (ph) {

@@ -22,19 +22,6 @@ struct Readiness {
   bool writable = false;  // there is room for one more
 };
 
-// One open queue, as seen by QueueFile. Every call is non-blocking.
-class QueueBackend {
- public:
-  virtual ~QueueBackend() = default;
-  // Receives one message into BUF (grown as needed) and returns its length; -EAGAIN if none.
-  virtual Result<size_t> receive(std::vector<char>& buf) = 0;
-  // Sends one message; -EAGAIN when there is no room now.
-  virtual int send(const char* data, size_t len) = 0;
-  virtual Readiness readiness() = 0;
-  // A descriptor that polls readable/writable with the queue, or -1 (retried on a timer).
-  virtual int fd() const { return -1; }
-};
-
 // Receives one message through this thread's scratch buffer and leaves only its bytes in OUT.
 // A receive needs room for the largest message the queue takes (8 KiB by default): given to
 // each open, that room would be allocated and zeroed for every message of a few bytes.
@@ -49,16 +36,27 @@ Result<size_t> receive_through_scratch(std::vector<char>& out, Receive receive) 
   return n;
 }
 
+// Each kind of queue derives its open file from this, supplying the four calls below: the
+// queue's own state then lives in the same allocation as the file.
 class QueueFile : public OpenFile {
  public:
   // VIEW is kDefault, kStream or kDrain. NONBLOCK: O_NONBLOCK was given at open.
-  QueueFile(std::unique_ptr<QueueBackend> backend, View view, bool nonblock, Watcher& watcher);
+  QueueFile(View view, bool nonblock, Watcher& watcher);
   void read(fuse_req_t req, size_t size, off_t off) override;
   void write(fuse_req_t req, const char* buf, size_t size, off_t off) override;
   void poll(fuse_req_t req, fuse_pollhandle* ph, uint32_t events) override;
   void release() override;
 
  private:
+  // The kind's queue. Every call is non-blocking, and may run in any thread.
+  // Receives one message into BUF (grown as needed) and returns its length; -EAGAIN if none.
+  virtual Result<size_t> receive(std::vector<char>& buf) = 0;
+  // Sends one message; -EAGAIN when there is no room now.
+  virtual int send(const char* data, size_t len) = 0;
+  virtual Readiness readiness() = 0;
+  // A descriptor that polls readable/writable with the queue, or -1 (retried on a timer).
+  virtual int fd() const { return -1; }
+
   class ReadWaiter;
   class WriteWaiter;
   class PollWaiter;
@@ -69,7 +67,6 @@ class QueueFile : public OpenFile {
   // moves past them. Needs mu_, and the view is valid only while mu_ is held.
   std::string_view take_locked(size_t size, off_t off);
 
-  const std::unique_ptr<QueueBackend> backend_;
   const View view_;
   Watcher& watcher_;
   // A poll() left a watch on the watcher. The kernel answers every POLL before it sends the
