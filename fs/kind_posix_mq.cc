@@ -40,10 +40,14 @@ Result<std::shared_ptr<const QueueHandle>> open_handle(std::string_view name, in
   return std::make_shared<const QueueHandle>(QueueHandle{std::move(*q), size_t(a->msgsize)});
 }
 
-class PosixMqBackend : public QueueBackend {
+// An open POSIX queue file: QueueFile over the queue's (usually kept) descriptor.
+class PosixMqFile final : public QueueFile {
  public:
-  PosixMqBackend(std::shared_ptr<const QueueHandle> h, unsigned prio)
-      : h_(std::move(h)), prio_(prio) {}
+  PosixMqFile(std::shared_ptr<const QueueHandle> h, unsigned prio, View view, bool nonblock,
+              Watcher& watcher)
+      : QueueFile(view, nonblock, watcher), h_(std::move(h)), prio_(prio) {}
+
+ private:
   Result<size_t> receive(std::vector<char>& buf) override {
     return receive_through_scratch(buf, [&](std::vector<char>& s) {
       if (s.size() < h_->msgsize) s.resize(h_->msgsize);
@@ -58,7 +62,6 @@ class PosixMqBackend : public QueueBackend {
   }
   int fd() const override { return h_->q.fd(); }
 
- private:
   const std::shared_ptr<const QueueHandle> h_;
   const unsigned prio_;
 };
@@ -75,20 +78,28 @@ class KeptQueues {
 
   // A handle of NAME that can both send and receive, kept for later opens if possible.
   Result<std::shared_ptr<const QueueHandle>> get(std::string_view name) {
-    std::string key(name);
     std::shared_ptr<const QueueHandle> h;
     if (enabled_) {
       std::lock_guard lock(mu_);
-      if (auto it = kept_.find(key); it != kept_.end()) h = it->second;
+      if (auto it = kept_.find(name); it != kept_.end()) h = it->second;
     }
     if (h && h->q.linked()) return h;
-    if (h) forget(key, h.get());
+    if (h) forget(std::string(name), h.get());
     auto made = open_handle(name, O_RDWR);
     if (made && enabled_) {
       std::lock_guard lock(mu_);
-      if (kept_.size() < kMaxKept) kept_.insert_or_assign(key, *made);
+      if (kept_.size() < kMaxKept) kept_.insert_or_assign(std::string(name), *made);
     }
     return made;
+  }
+
+  // The kept handle of NAME, if there is one (nothing is opened). Unchecked: it may be of a
+  // removed queue.
+  std::shared_ptr<const QueueHandle> find(std::string_view name) {
+    if (!enabled_) return nullptr;
+    std::lock_guard lock(mu_);
+    auto it = kept_.find(name);
+    return it == kept_.end() ? nullptr : it->second;
   }
 
   // NAME was removed: drop its kept descriptor unless it is of a newer queue. Open files keep
@@ -119,7 +130,13 @@ class KeptQueues {
   const bool enabled_;
   // Lock order: a leaf; no system call is made while it is held.
   std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const QueueHandle>> kept_;
+  // Looked up by string_view: no string is made for the lookup of each open.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, std::shared_ptr<const QueueHandle>, NameHash, std::equal_to<>>
+      kept_;
 };
 
 // Tells KeptQueues of removals, from the watcher thread whenever QueueRemovals is readable.
@@ -165,6 +182,13 @@ class PosixMqKind : public Kind {
   Result<std::vector<Listed>> list_stats() override { return stat_each(*this, dir_.list()); }
 
   Result<ObjectStat> stat(std::string_view name) override {
+    // Through a kept descriptor if there is one: no mq_open and close. This is the GETATTR of
+    // `cat` after each `echo` (a write makes the kernel drop the size it holds). A removed queue
+    // says ENOENT there, and its name is then looked up anew.
+    if (auto h = kept_.find(name)) {
+      auto st = h->q.stat();
+      if (st || st.error() != -ENOENT) return st;
+    }
     auto q = MessageQueue::open(name, O_RDONLY);
     if (!q) return Result<ObjectStat>::failure(q.error());
     return q->stat();
@@ -228,9 +252,8 @@ class PosixMqKind : public Kind {
     // asks, for this open alone.
     if (!h && h.error() == -EACCES) h = open_handle(name, flags & O_ACCMODE);
     if (!h) return R::failure(h.error());
-    auto backend = std::make_unique<PosixMqBackend>(std::move(*h), o.prio);
-    return FileRef(std::make_shared<QueueFile>(std::move(backend), o.view(),
-                                               (flags & O_NONBLOCK) != 0, watcher_));
+    return FileRef(std::make_shared<PosixMqFile>(std::move(*h), o.prio, o.view(),
+                                                 (flags & O_NONBLOCK) != 0, watcher_));
   }
 
  private:

@@ -76,6 +76,7 @@ Result<MqAttr> MessageQueue::attr() const {
 Result<ObjectStat> MessageQueue::stat() const {
   struct stat st {};
   if (::fstat(fd_.get(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
+  if (st.st_nlink == 0) return Result<ObjectStat>::failure(-ENOENT);
   ObjectStat s = from_file_stat(st);
   s.size = 0;  // the mqueue inode says 0; the status line below says what is queued
   // Reading a queue descriptor gives its status line: "QSIZE:123 NOTIFY:0 ...".

@@ -36,7 +36,8 @@ class MessageQueue {
   int send(const char* buf, size_t len, unsigned prio) const;
 
   Result<MqAttr> attr() const;
-  // Owner, mode, times and inode of the queue; size = bytes queued (QSIZE).
+  // Owner, mode, times and inode of the queue; size = bytes queued (QSIZE). -ENOENT once the
+  // queue has lost its name (mq_unlink): a descriptor kept open must not describe a new queue.
   Result<ObjectStat> stat() const;
   int chmod(mode_t mode) const;
   int chown(uid_t uid, gid_t gid) const;

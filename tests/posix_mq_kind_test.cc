@@ -85,6 +85,32 @@ TEST_F(PosixMqKindTest, RemovingThroughTheKindLetsGoAtOnce) {
   EXPECT_EQ(held(), 0);
 }
 
+TEST_F(PosixMqKindTest, StatUsesTheKeptDescriptorAndNeverDescribesARemovedQueue) {
+  make(16);
+  ASSERT_EQ(open_and_release(O_WRONLY), 0);
+  {
+    auto q = MessageQueue::open(name_, O_WRONLY);
+    ASSERT_TRUE(q);
+    ASSERT_EQ(q->send("hello", 5, 0), 0);
+  }
+  auto st = kind_->stat(name_);
+  ASSERT_TRUE(st) << st.error();
+  EXPECT_EQ(st->size, 5u);
+  EXPECT_EQ(st->mode, 0600u);
+  EXPECT_EQ(held(), 1);  // the kept one: nothing else was opened for the stat
+
+  ASSERT_EQ(MessageQueue::unlink(name_), 0);
+  EXPECT_EQ(kind_->stat(name_).error(), -ENOENT);
+
+  make(64);
+  ASSERT_EQ(MessageQueue::open(name_, O_RDWR)->send("abc", 3, 0), 0);
+  uint64_t serial = MessageQueue::open(name_, O_RDONLY)->stat()->serial;
+  st = kind_->stat(name_);
+  ASSERT_TRUE(st) << st.error();
+  EXPECT_EQ(st->size, 3u);
+  EXPECT_EQ(st->serial, serial);
+}
+
 TEST_F(PosixMqKindTest, OpenFilesKeepTheirQueueWhenTheKindLetsGo) {
   make(16);
   auto f = kind_->open(name_, OpenOptions{}, O_RDONLY);

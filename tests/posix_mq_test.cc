@@ -87,6 +87,16 @@ TEST(PosixMq, OnlyOneAttributeFillsTheOtherFromDefaults) {
   EXPECT_GT(q->attr()->msgsize, 0);
 }
 
+TEST(PosixMq, StatOfAQueueThatLostItsNameIsENOENT) {
+  Unlinker u{unique("r")};
+  auto q = MessageQueue::open(u.name, O_RDWR | O_CREAT, 0600);
+  ASSERT_TRUE(q);
+  ASSERT_TRUE(q->stat());
+  ASSERT_EQ(MessageQueue::unlink(u.name), 0);
+  EXPECT_EQ(q->stat().error(), -ENOENT);
+  EXPECT_TRUE(q->attr());  // the descriptor itself still works
+}
+
 TEST(PosixMq, ChmodChown) {
   Unlinker u{unique("e")};
   auto q = MessageQueue::open(u.name, O_RDWR | O_CREAT, 0600);
