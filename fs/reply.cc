@@ -44,10 +44,12 @@ bool expected(int e) {
 
 void reply_error(fuse_req_t req, int neg_errno) {
   int e = neg_errno < 0 ? -neg_errno : EIO;
-  if (expected(e))
-    spdlog::debug("reply: {}", std::strerror(e));
-  else
+  // strerror goes through gettext (about 500 instructions): only when the line is written. The
+  // security.capability query of every `>` on a file is answered here.
+  if (!expected(e))
     spdlog::warn("unexpected error: {} (errno {})", std::strerror(e), e);
+  else if (spdlog::should_log(spdlog::level::debug))
+    spdlog::debug("reply: {}", std::strerror(e));
   fuse_reply_err(req, e);
 }
 

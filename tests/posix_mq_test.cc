@@ -87,6 +87,17 @@ TEST(PosixMq, OnlyOneAttributeFillsTheOtherFromDefaults) {
   EXPECT_GT(q->attr()->msgsize, 0);
 }
 
+TEST(PosixMq, StatSizeIsTheBytesQueued) {
+  Unlinker u{unique("z")};
+  auto q = MessageQueue::open(u.name, O_RDWR | O_CREAT, 0600);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->stat()->size, 0u);
+  std::string big(5000, 'x');
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(q->send(big.data(), big.size(), 0), 0);
+  ASSERT_EQ(q->send("abc", 3, 0), 0);
+  EXPECT_EQ(q->stat()->size, 15003u);
+}
+
 TEST(PosixMq, StatOfAQueueThatLostItsNameIsENOENT) {
   Unlinker u{unique("r")};
   auto q = MessageQueue::open(u.name, O_RDWR | O_CREAT, 0600);
