@@ -18,33 +18,43 @@ namespace ipcfs::bench {
 
 namespace {
 
+// The tree: a/b/f, as deep as ipcfs's object files (posix/mq/NAME, sysv/shm/ID, ...). The
+// kernel revalidates each component of a path on every open: a floor file at the root would
+// leave that cost, which any filesystem with the same tree pays, in ipcfs's share.
 constexpr fuse_ino_t kFile = 2;
+constexpr fuse_ino_t kDirA = 3;
+constexpr fuse_ino_t kDirB = 4;
 constexpr double kEntryTimeout = 1.0;  // as ipcfs for objects
 constexpr double kAttrTimeout = 1.0;   // libfuse's default
+constexpr double kDirTimeout = 60.0;   // as ipcfs for its fixed directories
 
 void fill(fuse_ino_t ino, struct stat* st) {
   std::memset(st, 0, sizeof *st);
   st->st_ino = ino;
-  st->st_mode = ino == FUSE_ROOT_ID ? S_IFDIR | 0755 : S_IFREG | 0666;
+  st->st_mode = ino == kFile ? S_IFREG | 0666 : S_IFDIR | 0755;
   st->st_nlink = 1;
 }
 
 void nl_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  if (parent != FUSE_ROOT_ID || std::strcmp(name, "f") != 0) {
+  fuse_ino_t ino = 0;
+  if (parent == FUSE_ROOT_ID && std::strcmp(name, "a") == 0) ino = kDirA;
+  if (parent == kDirA && std::strcmp(name, "b") == 0) ino = kDirB;
+  if (parent == kDirB && std::strcmp(name, "f") == 0) ino = kFile;
+  if (ino == 0) {
     fuse_reply_err(req, ENOENT);
     return;
   }
   fuse_entry_param e{};
-  e.ino = kFile;
-  e.entry_timeout = kEntryTimeout;
-  e.attr_timeout = kAttrTimeout;
-  fill(kFile, &e.attr);
+  e.ino = ino;
+  e.entry_timeout = ino == kFile ? kEntryTimeout : kDirTimeout;
+  e.attr_timeout = ino == kFile ? kAttrTimeout : kDirTimeout;
+  fill(ino, &e.attr);
   fuse_reply_entry(req, &e);
 }
 void nl_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   struct stat st;
   fill(ino, &st);
-  fuse_reply_attr(req, &st, ino == FUSE_ROOT_ID ? 60.0 : kAttrTimeout);
+  fuse_reply_attr(req, &st, ino == kFile ? kAttrTimeout : kDirTimeout);
 }
 void nl_open(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   fi->direct_io = 1;
@@ -65,6 +75,12 @@ void nl_write(fuse_req_t req, fuse_ino_t, const char*, size_t size, off_t, fuse_
 void nl_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) {
   fuse_reply_err(req, 0);
 }
+// Extended attributes as ipcfs has them (SPEC §6): only user.*, none set. Without getxattr the
+// kernel would stop asking after the first ENOSYS and spare the floor the security.capability
+// query that every truncating open (the shell's `>`) costs a filesystem with attributes.
+void nl_getxattr(fuse_req_t req, fuse_ino_t, const char* name, size_t) {
+  fuse_reply_err(req, std::strncmp(name, "user.", 5) == 0 ? ENODATA : EOPNOTSUPP);
+}
 void nl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat*, int, fuse_file_info* fi) {
   nl_getattr(req, ino, fi);
 }
@@ -84,6 +100,7 @@ NullFs::NullFs(int max_threads) {
     o.read = nl_read;
     o.write = nl_write;
     o.release = nl_release;
+    o.getxattr = nl_getxattr;
     return o;
   }();
   // A process of its own, like the ipcfs daemon: serving from a thread of the benchmark itself

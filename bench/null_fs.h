@@ -1,6 +1,7 @@
 // NullFs: the floor for every ipcfs benchmark. A minimal low-level FUSE filesystem with one
-// file, "f", served by a child process with the same kernel-visible settings as ipcfs (default
-// permissions, direct_io, the same timeouts and worker threads), whose handlers do no work.
+// file, "a/b/f" (as deep as ipcfs's object files), served by a child process with the same
+// kernel-visible settings as ipcfs (default permissions, direct_io, extended attributes, the
+// same timeouts and worker threads), whose handlers do no work.
 #pragma once
 
 #include <sys/types.h>
@@ -18,7 +19,7 @@ class NullFs {
   NullFs& operator=(const NullFs&) = delete;
 
   // The one file: reads give "x\n", writes are accepted and dropped.
-  std::string file() const { return root_ + "/f"; }
+  std::string file() const { return root_ + "/a/b/f"; }
 
  private:
   std::string root_;
