@@ -78,11 +78,7 @@ class KeptQueues {
 
   // A handle of NAME that can both send and receive, kept for later opens if possible.
   Result<std::shared_ptr<const QueueHandle>> get(std::string_view name) {
-    std::shared_ptr<const QueueHandle> h;
-    if (enabled_) {
-      std::lock_guard lock(mu_);
-      if (auto it = kept_.find(name); it != kept_.end()) h = it->second;
-    }
+    auto h = find(name);
     if (h && h->q.linked()) return h;
     if (h) forget(std::string(name), h.get());
     auto made = open_handle(name, O_RDWR);
