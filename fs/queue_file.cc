@@ -12,6 +12,18 @@
 
 namespace ipcfs::fs {
 
+namespace {
+
+// A copy of S in this thread's buffer, valid until its next call.
+std::string_view copy_to_scratch(std::string_view s) {
+  thread_local std::vector<char> out;
+  if (out.capacity() > kKeptScratch && s.size() <= kKeptScratch) std::vector<char>().swap(out);
+  out.assign(s.begin(), s.end());
+  return {out.data(), out.size()};
+}
+
+}  // namespace
+
 class QueueFile::ReadWaiter : public Waiter {
  public:
   ReadWaiter(QueueFile& f, fuse_req_t req, size_t size, off_t off)
@@ -124,7 +136,14 @@ void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
   int r = fill_locked(off);
   if (r == 0) {
     std::string_view s = take_locked(size, off);
-    return (void)fuse_reply_buf(req, s.data(), s.size());  // this handler holds the file
+    // The reply wakes the reader, which often runs at once on this CPU and reads again before
+    // this thread gets back: were mu_ still held, that next READ would block on it and cost two
+    // more context switches. The default view's one message never changes once received (and
+    // this handler holds the file); a stream's bytes are copied out, as the next read replaces
+    // them.
+    if (view_ != View::kDefault) s = copy_to_scratch(s);
+    lock.unlock();
+    return (void)fuse_reply_buf(req, s.data(), s.size());
   }
   lock.unlock();
   if (r != -EAGAIN) return reply_error(req, r);

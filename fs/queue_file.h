@@ -22,17 +22,18 @@ struct Readiness {
   bool writable = false;  // there is room for one more
 };
 
+inline constexpr size_t kKeptScratch = 64 * 1024;  // larger per-thread buffers are not kept
+
 // Receives one message through this thread's scratch buffer and leaves only its bytes in OUT.
 // A receive needs room for the largest message the queue takes (8 KiB by default): given to
 // each open, that room would be allocated and zeroed for every message of a few bytes.
 // RECEIVE(scratch) grows scratch as it needs and returns the message's length.
 template <class Receive>
 Result<size_t> receive_through_scratch(std::vector<char>& out, Receive receive) {
-  constexpr size_t kKept = 64 * 1024;  // larger rooms are not kept between messages
   thread_local std::vector<char> scratch;
   Result<size_t> n = receive(scratch);
   if (n) out.assign(scratch.data(), scratch.data() + *n);
-  if (scratch.size() > kKept) std::vector<char>().swap(scratch);
+  if (scratch.size() > kKeptScratch) std::vector<char>().swap(scratch);
   return n;
 }
 

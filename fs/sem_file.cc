@@ -52,6 +52,9 @@ void SemFile::read(fuse_req_t req, size_t size, off_t off) {
     }
     snapshot_ = std::move(*t);
   }
+  // The snapshot never changes once taken, and this handler holds the file: the lock is let go
+  // before the reply, which may wake the reader to read again at once (see QueueFile::read).
+  lock.unlock();
   reply_slice(req, snapshot_->data(), snapshot_->size(), size, off);
 }
 

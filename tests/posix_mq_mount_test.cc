@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <future>
 #include <string>
@@ -381,6 +383,42 @@ TEST_F(PosixMq, LargeMessageDeliveredWholeThroughSmallReads) {
   ::close(fd);
   EXPECT_EQ(got, big);
   EXPECT_EQ(receive(q), "next");
+}
+
+// Threads reading one @stream open at once: each read returns the bytes of one message, never a
+// mix of two, though the daemon lets go of the file's lock before it answers (a stream's bytes
+// are copied out first, as another reader's receive replaces them).
+TEST_F(PosixMq, ConcurrentReadsOfOneStreamNeverMixMessages) {
+  constexpr size_t kSize = 8192;
+  constexpr int kMessages = 10000;
+  constexpr int kReaders = 3;
+  auto q = direct(10, long(kSize));
+  int fd = ::open((dir_ + "/" + name_ + "@stream").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  std::atomic<int> mixed{0};
+  std::atomic<size_t> total{0};
+  auto reader = [&] {
+    std::vector<char> buf(kSize);
+    ssize_t n;
+    while ((n = ::read(fd, buf.data(), buf.size())) > 0) {  // an empty message ends a reader
+      total += size_t(n);
+      if (std::count(buf.begin(), buf.begin() + n, buf[0]) != n) ++mixed;
+    }
+  };
+  auto send = [&](const std::string& msg) {  // the direct descriptor is non-blocking
+    int r;
+    while ((r = q.send(msg.data(), msg.size(), 0)) == -EAGAIN)
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    EXPECT_EQ(r, 0);
+  };
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) readers.emplace_back(reader);
+  for (int i = 0; i < kMessages; ++i) send(std::string(kSize, char('a' + i % 26)));
+  for (int i = 0; i < kReaders; ++i) send("");
+  for (auto& t : readers) t.join();
+  ::close(fd);
+  EXPECT_EQ(mixed.load(), 0);
+  EXPECT_EQ(total.load(), size_t(kMessages) * kSize);
 }
 
 TEST_F(PosixMq, PollReportsInAndOut) {
