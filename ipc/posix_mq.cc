@@ -79,6 +79,10 @@ Result<ObjectStat> MessageQueue::stat() const {
   if (::fstat(fd_.get(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
   if (st.st_nlink == 0) return Result<ObjectStat>::failure(-ENOENT);
   ObjectStat s = from_file_stat(st);
+  // Every send and receive sets a queue's atime, mtime and ctime alike. The one other thing that
+  // moves its atime is a read of its status line (ipc/mqueue.c sets atime and ctime then), such
+  // as the one below: atime is therefore mtime, and a stat never shows in the next one's atime.
+  s.atime = s.mtime;
   s.size = 0;  // the mqueue inode says 0; the status line below says what is queued
   // Reading a queue descriptor gives its status line: "QSIZE:123 NOTIFY:0 ...". Parsed with
   // from_chars: this is on the path of every GETATTR of a queue, where sscanf cost ten times more.

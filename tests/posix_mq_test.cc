@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 namespace ipcfs::ipc {
 namespace {
@@ -96,6 +97,31 @@ TEST(PosixMq, StatSizeIsTheBytesQueued) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(q->send(big.data(), big.size(), 0), 0);
   ASSERT_EQ(q->send("abc", 3, 0), 0);
   EXPECT_EQ(q->stat()->size, 15003u);
+}
+
+// Reading a queue's status line (which stat does, for the bytes queued) makes the kernel set its
+// atime: a later stat still gives the last send or receive, not the time of the earlier stat.
+TEST(PosixMq, StatLeavesNoTraceInTheNextStatsAtime) {
+  Unlinker u{unique("t")};
+  auto q = MessageQueue::open(u.name, O_RDWR | O_CREAT, 0600);
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->send("m", 1, 0), 0);
+  auto first = q->stat();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->atime.tv_sec, first->mtime.tv_sec);
+  ::usleep(1'100'000);  // queue times have whole seconds
+  ASSERT_TRUE(q->stat());
+  auto later = q->stat();
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->atime.tv_sec, first->mtime.tv_sec);
+  EXPECT_EQ(later->mtime.tv_sec, first->mtime.tv_sec);
+  std::vector<char> buf(size_t(q->attr()->msgsize));
+  auto n = q->receive(buf.data(), buf.size());  // a receive is an access
+  ASSERT_TRUE(n);
+  EXPECT_EQ(*n, 1u);
+  auto received = q->stat();
+  ASSERT_TRUE(received);
+  EXPECT_GT(received->atime.tv_sec, first->atime.tv_sec);
 }
 
 TEST(PosixMq, StatOfAQueueThatLostItsNameIsENOENT) {
