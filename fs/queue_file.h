@@ -74,7 +74,8 @@ class QueueFile : public OpenFile {
   // RELEASE, so release() sees it; most files are never polled and skip the watcher's lock.
   std::atomic<bool> watched_{false};
 
-  // Lock order: mu_ is taken before nothing else of ipcfs; it is never held while parking.
+  // Lock order: mu_ is taken before nothing else of ipcfs; it is never held while parking or
+  // replying.
   std::mutex mu_;
   std::vector<char> msg_;  // the message being read; capacity reused across messages
   size_t len_ = 0;         // its length
