@@ -28,19 +28,21 @@ class QueueFile::ReadWaiter : public Waiter {
  public:
   ReadWaiter(QueueFile& f, fuse_req_t req, size_t size, off_t off)
       : Waiter(f.fd(), EPOLLIN, req), f_(f), req_(req), size_(size), off_(off) {}
+  // The bytes are taken in the same hold of the lock as the message: another reader of a
+  // stream could otherwise take them in between, and this read would reply empty (EOF). They
+  // are copied out because the reply may end the open and destroy the file at once (no handler
+  // holds it here). A successful attempt is always finished with its outcome, never EINTR.
   int attempt() override {
     std::lock_guard lock(f_.mu_);
-    return f_.fill_locked(off_);
-  }
-  void finish(int outcome) override {
-    if (outcome < 0) return reply_error(req_, outcome);
-    // The reply may end the open and destroy the file at once (no handler holds it here), so
-    // the bytes are copied out and the file's lock is released before replying.
-    {
-      std::lock_guard lock(f_.mu_);
+    int r = f_.fill_locked(off_);
+    if (r == 0) {
       std::string_view s = f_.take_locked(size_, off_);
       out_.assign(s.begin(), s.end());
     }
+    return r;
+  }
+  void finish(int outcome) override {
+    if (outcome < 0) return reply_error(req_, outcome);
     fuse_reply_buf(req_, out_.data(), out_.size());
   }
 

@@ -421,6 +421,44 @@ TEST_F(PosixMq, ConcurrentReadsOfOneStreamNeverMixMessages) {
   EXPECT_EQ(total.load(), size_t(kMessages) * kSize);
 }
 
+// A read parked on an empty stream must not come back empty (EOF) because another reader of
+// the same open took the message that woke it.
+TEST_F(PosixMq, ConcurrentReadsOfOneStreamNeverEndEarly) {
+  constexpr int kMessages = 6000;
+  constexpr int kReaders = 2;
+  auto q = direct(10, 16);
+  int fd = ::open((dir_ + "/" + name_ + "@stream").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  std::atomic<int> empty_reads{0};
+  std::atomic<int> got{0};
+  auto reader = [&] {
+    char buf[64];
+    for (;;) {
+      ssize_t n = ::read(fd, buf, sizeof buf);
+      if (n == 0) {
+        ++empty_reads;
+        continue;
+      }
+      if (n < 0 || (n == 3 && std::memcmp(buf, "end", 3) == 0)) return;
+      ++got;
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; ++i) readers.emplace_back(reader);
+  for (int i = 0; i < kMessages; ++i) {
+    // Slow enough that the readers often wait on an empty queue and are woken together.
+    while (q.send("m", 1, 0) == -EAGAIN) std::this_thread::sleep_for(std::chrono::microseconds(50));
+    if (i % 3 == 0) std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  for (int i = 0; i < kReaders; ++i)
+    while (q.send("end", 3, 0) == -EAGAIN)
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+  for (auto& t : readers) t.join();
+  ::close(fd);
+  EXPECT_EQ(empty_reads.load(), 0);
+  EXPECT_EQ(got.load(), kMessages);
+}
+
 TEST_F(PosixMq, PollReportsInAndOut) {
   auto q = direct(1, 16);
   int fd = ::open((dir_ + "/" + name_).c_str(), O_RDWR);
