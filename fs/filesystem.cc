@@ -263,7 +263,7 @@ void Filesystem::lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   if (!node) return reply_error(req, node.error());
   fuse_entry_param e;
   fill_entry(**node, st, &e);
-  fuse_reply_entry(req, &e);
+  if (fuse_reply_entry(req, &e) != 0) inodes_.forget((*node)->ino, 1);  // interrupted
 }
 
 void Filesystem::forget(fuse_ino_t ino, uint64_t n) {
@@ -314,11 +314,14 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
   if (name.empty() &&
       (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_SIZE)))
     return reply_error(req, -ENOENT);  // not made yet
-  if (to_set & FUSE_SET_ATTR_MODE) r = kind->set_mode(name, attr->st_mode & 07777);
+  // Only on the object the kernel checked the caller against: -ESTALE if the name has gone to
+  // another since (the kernel then looks it up again and checks that one).
+  ObjectRef obj(name, node->pending ? 0 : node->serial);
+  if (to_set & FUSE_SET_ATTR_MODE) r = kind->set_mode(obj, attr->st_mode & 07777);
   if (r == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)))
-    r = kind->set_owner(name, (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : uid_t(-1),
+    r = kind->set_owner(obj, (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : uid_t(-1),
                         (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : gid_t(-1));
-  if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE)) r = kind->truncate(name, attr->st_size);
+  if (r == 0 && (to_set & FUSE_SET_ATTR_SIZE)) r = kind->truncate(obj, attr->st_size);
   // Times are the kernel's own (SPEC §6): touch succeeds and changes nothing.
   if (r < 0) return reply_error(req, r);
   getattr(req, ino);
@@ -344,7 +347,11 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
   // A read-only view cannot be what makes an object: `touch q@info` must not create q.
   if (parsed->opts.view() == View::kInfo || parsed->opts.view() == View::kPeek)
     return R::failure(-EINVAL);
+  // The kernel sends CREATE for a name its LOOKUP did not find. If the object has appeared
+  // since, opening it here would skip the kernel's permission check: ESTALE has the kernel
+  // look the name up again and open what it finds the usual way (do_filp_open's retry).
   bool excl = (flags & O_EXCL) || parsed->opts.has(kOptExcl);
+  auto exists = [excl](int e) { return e == -EEXIST && !excl ? -ESTALE : e; };
   std::string object(parsed->object);
   Result<ipc::ObjectStat> made = Result<ipc::ObjectStat>::failure(-EPERM);
   if (dir.by_key) {
@@ -352,8 +359,8 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
     auto key = ipc::parse_key(parsed->object);
     if (!key) return R::failure(-EINVAL);
     Caller caller = caller_of(req);
-    auto id = kind->create_keyed(*key, parsed->opts, mode & 07777, caller, excl);
-    if (!id) return R::failure(id.error());
+    auto id = kind->create_keyed(*key, parsed->opts, mode & 07777, caller);
+    if (!id) return R::failure(exists(id.error()));
     if (id->empty()) {
       Node proto;
       proto.kind = dir.kind;
@@ -375,9 +382,9 @@ Result<std::shared_ptr<const Node>> Filesystem::make(fuse_req_t req, const Dir& 
     object = *id;
     made = kind->stat(object);
   } else if (!kind->keyed()) {
-    made = kind->create(parsed->object, parsed->opts, mode & 07777, caller_of(req), excl);
+    made = kind->create(parsed->object, parsed->opts, mode & 07777, caller_of(req));
   }
-  if (!made) return R::failure(made.error());
+  if (!made) return R::failure(exists(made.error()));
   Node proto;
   proto.kind = dir.kind;
   proto.name = object;
@@ -397,17 +404,18 @@ void Filesystem::mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode
   if ((*node)->pending) {
     // Nothing will ever write to it: let its file make it with the defaults now.
     auto file = open_node(**node, O_WRONLY);
-    if (!file) {
+    int e = file ? (*file)->make_now() : file.error();
+    if (file) (*file)->release();
+    if (e < 0) {
       inodes_.forget((*node)->ino, 1);
-      return reply_error(req, file.error());
+      return reply_error(req, e);
     }
-    (*file)->release();
   }
   fuse_entry_param e;
   fill_entry(**node, st, &e);
   // by-key/KEY is a symlink to ../ID once made: the kernel must not keep it as this file.
   if (dir->by_key && !(*node)->pending) e.entry_timeout = 0;
-  fuse_reply_entry(req, &e);
+  if (fuse_reply_entry(req, &e) != 0) inodes_.forget((*node)->ino, 1);  // interrupted
 }
 
 void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
@@ -419,7 +427,10 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   if (!node) return reply_error(req, node.error());
   auto file = open_node(**node, fi->flags);
   if (!file) {
-    inodes_.forget((*node)->ino, 1);  // the kernel never learns of the entry
+    // The object was made for this open (make() never finds one): a failed open must not
+    // leave it behind. The kernel never learns of the entry.
+    if (!(*node)->pending) (void)kinds_[dir->kind]->remove(object_of(**node));
+    inodes_.forget((*node)->ino, 1);
     return reply_error(req, file.error());
   }
   fuse_entry_param e;
@@ -427,7 +438,10 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   // by-key/KEY is a symlink to ../ID once made: the kernel must not keep it as this file.
   if (dir->by_key && !(*node)->pending) e.entry_timeout = 0;
   set_open(req, *node, std::move(*file), fi);
-  if (fuse_reply_create(req, &e, fi) != 0) drop_open(fi);
+  if (fuse_reply_create(req, &e, fi) != 0) {  // interrupted: the kernel has neither
+    drop_open(fi);
+    inodes_.forget((*node)->ino, 1);
+  }
 }
 
 void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& node, FileRef file,
@@ -487,6 +501,12 @@ void Filesystem::unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
     auto id = kind->find_key(*key);
     if (!id) return reply_error(req, id.error());
     object = *id;
+  } else if (auto node = inodes_.find(dir->kind, name, "")) {
+    // Only the object the kernel checked the caller against (the sticky bit asks for its owner):
+    // if the name has gone to another since, -ESTALE has the kernel look it up again. Removal is
+    // by name, so this narrows the race to the moment between the two calls.
+    auto st = kind->stat(name);
+    if (st && st->serial != node->serial) return reply_error(req, -ESTALE);
   }
   int r = kind->remove(object);
   // "rm q@info" does not remove q: options name a way to open, not an object.
@@ -513,7 +533,8 @@ Result<FileRef> Filesystem::open_node(const Node& node, int flags) {
     for (auto& [k, v] : *facts) text += k + ": " + v + "\n";
     return FileRef(std::make_shared<TextFile>(std::move(text)));
   }
-  return kind->open(node.name, node.opts, flags);
+  // Only the object the kernel checked the caller against (-ESTALE: it looks the name up again).
+  return kind->open(ObjectRef(node.name, node.serial), node.opts, flags);
 }
 
 void Filesystem::open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {

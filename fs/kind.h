@@ -29,6 +29,25 @@ struct Caller {
 
 using Facts = std::vector<std::pair<std::string, std::string>>;
 
+// The object a request is about: its NAME, and the SERIAL of the object the kernel's inode was
+// made for. The kernel checked the caller's permission against that object's attributes, so a
+// POSIX kind acts only if NAME still names that object, and says -ESTALE otherwise: the kernel
+// then looks the name up again and checks the new object (its retry of open, chmod, unlink).
+// SERIAL 0 asks for whatever NAME names now. System V names are ids, each naming one object, so
+// the System V kinds have nothing to check.
+struct ObjectRef {
+  ObjectRef(std::string_view n, uint64_t s) : name(n), serial(s) {}
+  // Unchecked, for callers that have no inode (tests, objects made a moment ago).
+  ObjectRef(std::string_view n) : name(n) {}    // NOLINT(google-explicit-constructor)
+  ObjectRef(const std::string& n) : name(n) {}  // NOLINT(google-explicit-constructor)
+  ObjectRef(const char* n) : name(n) {}         // NOLINT(google-explicit-constructor)
+  // Whether an object with serial S is the one meant.
+  bool is(uint64_t s) const { return serial == 0 || serial == s; }
+
+  std::string_view name;
+  uint64_t serial = 0;
+};
+
 // One live object as a listing shows it.
 struct Listed {
   std::string name;
@@ -51,15 +70,16 @@ class Kind {
   // The live objects with their stats (and System V keys), as a listing shows them.
   virtual Result<std::vector<Listed>> list_stats() = 0;
   virtual Result<ipc::ObjectStat> stat(std::string_view name) = 0;
-  // Creates NAME as CALLER with MODE (already umasked by the kernel). Without EXCL an existing
-  // object is simply found.
+  // Creates NAME as CALLER with MODE (already umasked by the kernel); -EEXIST if it exists.
+  // Never finds an existing object: the daemon would open it without the kernel's permission
+  // check (Filesystem::make).
   virtual Result<ipc::ObjectStat> create(std::string_view name, const OpenOptions& opts,
-                                         mode_t mode, const Caller& caller, bool excl) = 0;
+                                         mode_t mode, const Caller& caller) = 0;
   virtual int remove(std::string_view name) = 0;
-  virtual int set_mode(std::string_view name, mode_t mode) = 0;
+  virtual int set_mode(ObjectRef obj, mode_t mode) = 0;
   // (uid_t)-1 / (gid_t)-1 leave that part unchanged.
-  virtual int set_owner(std::string_view name, uid_t uid, gid_t gid) = 0;
-  virtual int truncate(std::string_view name, uint64_t size) = 0;
+  virtual int set_owner(ObjectRef obj, uid_t uid, gid_t gid) = 0;
+  virtual int truncate(ObjectRef obj, uint64_t size) = 0;
   // The facts of @info and user.ipcfs.* xattrs, in display order.
   virtual Result<Facts> describe(std::string_view name) = 0;
   // Writes the fact FACT (the xattr user.ipcfs.FACT) of NAME as CALLER, for the few facts that
@@ -75,16 +95,16 @@ class Kind {
   virtual bool mappable() const { return false; }
   // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.
   // The @info view is handled by the caller.
-  virtual Result<FileRef> open(std::string_view name, const OpenOptions& opts, int flags) = 0;
+  virtual Result<FileRef> open(ObjectRef obj, const OpenOptions& opts, int flags) = 0;
 
   // System V kinds: objects with a key also appear as by-key/KEY -> ../ID (SPEC §3).
   virtual bool keyed() const { return false; }
   // The name (decimal id) of the object with KEY; -ENOENT if none.
   virtual Result<std::string> find_key(key_t) { return Result<std::string>::failure(-ENOENT); }
-  // Creates (or, without EXCL, finds) the object for KEY as CALLER; returns its name. An empty
+  // Creates the object for KEY as CALLER and returns its name; -EEXIST if KEY has one. An empty
   // name means the object cannot be made yet (a System V segment without a size, a set without
   // nsems): open_pending() then gives a file that makes it once a truncate or write says how.
-  virtual Result<std::string> create_keyed(key_t, const OpenOptions&, mode_t, const Caller&, bool) {
+  virtual Result<std::string> create_keyed(key_t, const OpenOptions&, mode_t, const Caller&) {
     return Result<std::string>::failure(-ENOTSUP);
   }
   virtual Result<FileRef> open_pending(key_t, const OpenOptions&, mode_t, const Caller&, int) {

@@ -24,20 +24,34 @@ namespace {
 using ipc::MessageQueue;
 using ipc::ObjectStat;
 
-// One queue's descriptor and the fact a reader needs, shared by the opens of the queue.
+// One queue's descriptor and the facts a reader needs, shared by the opens of the queue.
 struct QueueHandle {
   MessageQueue q;
   size_t msgsize = 0;  // fixed when the queue is made
+  uint64_t serial = 0;
 };
 
-// NAME opened with access ACC, with its message size.
+// NAME opened with access ACC, with its message size and serial.
 Result<std::shared_ptr<const QueueHandle>> open_handle(std::string_view name, int acc) {
   using R = Result<std::shared_ptr<const QueueHandle>>;
   auto q = MessageQueue::open(name, acc);
   if (!q) return R::failure(q.error());
   auto a = q->attr();
   if (!a) return R::failure(a.error());
-  return std::make_shared<const QueueHandle>(QueueHandle{std::move(*q), size_t(a->msgsize)});
+  auto serial = q->serial();
+  if (!serial) return R::failure(serial.error());
+  return std::make_shared<const QueueHandle>(
+      QueueHandle{std::move(*q), size_t(a->msgsize), *serial});
+}
+
+// NAME opened with access ACC, if it is still the queue OBJ means.
+Result<MessageQueue> open_checked(ObjectRef obj, int acc) {
+  auto q = MessageQueue::open(obj.name, acc);
+  if (!q) return q;
+  auto serial = q->serial();
+  if (!serial) return Result<MessageQueue>::failure(serial.error());
+  if (!obj.is(*serial)) return Result<MessageQueue>::failure(-ESTALE);
+  return q;
 }
 
 // An open POSIX queue file: QueueFile over the queue's (usually kept) descriptor.
@@ -69,24 +83,27 @@ class PosixMqFile final : public QueueFile {
 // Descriptors kept open between the opens of a queue. Without them, each open of a queue file
 // costs an mq_open, an mq_getattr and, at release, a close: system calls on the critical path
 // of an echo-then-cat loop (about 1 µs each there, measured). A kept descriptor is checked at
-// each use (QueueHandle::q.linked(), one fstat): a queue removed, and perhaps made again under
+// each use (QueueHandle::q.serial(), one fstat): a queue removed, and perhaps made again under
 // its name, is never taken for the new one. Removals seen by the watcher (QueueRemovals) close
 // kept descriptors at once, so that ipcfs does not hold a removed queue's memory.
 class KeptQueues {
  public:
   explicit KeptQueues(bool enabled) : enabled_(enabled) {}
 
-  // A handle of NAME that can both send and receive, kept for later opens if possible.
-  Result<std::shared_ptr<const QueueHandle>> get(std::string_view name) {
-    auto h = find(name);
-    if (h && h->q.linked()) return h;
-    if (h) forget(std::string(name), h.get());
-    auto made = open_handle(name, O_RDWR);
-    if (made && enabled_) {
+  // A handle of OBJ that can both send and receive, kept for later opens if possible. -ESTALE
+  // if OBJ's name now names another queue.
+  Result<std::shared_ptr<const QueueHandle>> get(ObjectRef obj) {
+    using R = Result<std::shared_ptr<const QueueHandle>>;
+    auto h = find(obj.name);
+    if (h && h->q.serial()) return obj.is(h->serial) ? R(h) : R::failure(-ESTALE);
+    if (h) forget(std::string(obj.name), h.get());
+    auto made = open_handle(obj.name, O_RDWR);
+    if (!made) return made;
+    if (enabled_) {
       std::lock_guard lock(mu_);
-      if (kept_.size() < kMaxKept) kept_.insert_or_assign(std::string(name), *made);
+      if (kept_.size() < kMaxKept) kept_.insert_or_assign(std::string(obj.name), *made);
     }
-    return made;
+    return obj.is((*made)->serial) ? made : R::failure(-ESTALE);
   }
 
   // The kept handle of NAME, if there is one (nothing is opened). Unchecked: it may be of a
@@ -108,7 +125,7 @@ class KeptQueues {
         if (name.empty() || n == name) check.push_back(h);
     }
     for (auto& h : check)
-      if (!h->q.linked()) forget(name, h.get());
+      if (!h->q.serial()) forget(name, h.get());
   }
 
  private:
@@ -191,7 +208,7 @@ class PosixMqKind : public Kind {
   }
 
   Result<ObjectStat> create(std::string_view name, const OpenOptions& o, mode_t mode,
-                            const Caller& caller, bool excl) override {
+                            const Caller& caller) override {
     ipc::MqAttr attr{o.maxmsg, o.msgsize, 0};
     auto q = MessageQueue::open(name, O_RDONLY | O_CREAT | O_EXCL, mode & 07777, &attr);
     if (q) {
@@ -200,8 +217,6 @@ class PosixMqKind : public Kind {
         (void)MessageQueue::unlink(name);
         return Result<ObjectStat>::failure(e);
       }
-    } else if (q.error() == -EEXIST && !excl) {
-      q = MessageQueue::open(name, O_RDONLY);
     }
     if (!q) return Result<ObjectStat>::failure(q.error());
     return q->stat();
@@ -213,16 +228,16 @@ class PosixMqKind : public Kind {
     return r;
   }
 
-  int set_mode(std::string_view name, mode_t mode) override {
-    auto q = MessageQueue::open(name, O_RDONLY);
+  int set_mode(ObjectRef obj, mode_t mode) override {
+    auto q = open_checked(obj, O_RDONLY);
     return q ? q->chmod(mode) : q.error();
   }
-  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
-    auto q = MessageQueue::open(name, O_RDONLY);
+  int set_owner(ObjectRef obj, uid_t uid, gid_t gid) override {
+    auto q = open_checked(obj, O_RDONLY);
     return q ? q->chown(uid, gid) : q.error();
   }
   // `>` on a queue removes nothing (SPEC §5.1); any other size makes no sense for a queue.
-  int truncate(std::string_view, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
+  int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
   Result<Facts> describe(std::string_view name) override {
     auto q = MessageQueue::open(name, O_RDONLY);
@@ -241,12 +256,16 @@ class PosixMqKind : public Kind {
                  {"msgsize", std::to_string(a->msgsize)}};
   }
 
-  Result<FileRef> open(std::string_view name, const OpenOptions& o, int flags) override {
+  Result<FileRef> open(ObjectRef obj, const OpenOptions& o, int flags) override {
     using R = Result<FileRef>;
-    auto h = kept_.get(name);
+    auto h = kept_.get(obj);
     // A daemon that may not both read and write the queue (not root) opens it as the caller
     // asks, for this open alone.
-    if (!h && h.error() == -EACCES) h = open_handle(name, flags & O_ACCMODE);
+    if (!h && h.error() == -EACCES) {
+      h = open_handle(obj.name, flags & O_ACCMODE);
+      if (h && !obj.is((*h)->serial))
+        h = Result<std::shared_ptr<const QueueHandle>>::failure(-ESTALE);
+    }
     if (!h) return R::failure(h.error());
     return FileRef(std::make_shared<PosixMqFile>(std::move(*h), o.prio, o.view(),
                                                  (flags & O_NONBLOCK) != 0, watcher_));

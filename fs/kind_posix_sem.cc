@@ -119,10 +119,10 @@ class PosixSemKind : public Kind {
   }
 
   Result<ObjectStat> create(std::string_view name, const OpenOptions& o, mode_t mode,
-                            const Caller& caller, bool excl) override {
+                            const Caller& caller) override {
     auto s =
         NamedSemaphore::create(name, mode, o.has(kOptValue) ? o.value : 0, caller.uid, caller.gid);
-    if (!s && (s.error() != -EEXIST || excl)) return Result<ObjectStat>::failure(s.error());
+    if (!s) return Result<ObjectStat>::failure(s.error());
     return stat(name);
   }
 
@@ -133,14 +133,14 @@ class PosixSemKind : public Kind {
     }
     return NamedSemaphore::unlink(name);
   }
-  int set_mode(std::string_view name, mode_t mode) override {
-    return ipc::chmod_posix_sem(name, mode);
+  int set_mode(ObjectRef obj, mode_t mode) override {
+    return ipc::chmod_posix_sem(obj.name, mode, obj.serial);
   }
-  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
-    return ipc::chown_posix_sem(name, uid, gid);
+  int set_owner(ObjectRef obj, uid_t uid, gid_t gid) override {
+    return ipc::chown_posix_sem(obj.name, uid, gid, obj.serial);
   }
   // `>` (O_TRUNC) sets nothing; a semaphore has no other size to take.
-  int truncate(std::string_view, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
+  int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
   Result<Facts> describe(std::string_view name) override {
     auto st = ipc::stat_posix_sem(name);
@@ -157,11 +157,12 @@ class PosixSemKind : public Kind {
                  {"value", std::to_string(*v)}};
   }
 
-  Result<FileRef> open(std::string_view name, const OpenOptions&, int flags) override {
+  Result<FileRef> open(ObjectRef obj, const OpenOptions&, int flags) override {
     using R = Result<FileRef>;
-    auto st = ipc::stat_posix_sem(name);
+    auto st = ipc::stat_posix_sem(obj.name);
     if (!st) return R::failure(st.error());
-    auto s = semaphore(name, st->serial);
+    if (!obj.is(st->serial)) return R::failure(-ESTALE);
+    auto s = semaphore(obj.name, st->serial);
     if (!s) return R::failure(s.error());
     return FileRef(std::make_shared<SemFile>(std::make_unique<PosixSemBackend>(std::move(*s)),
                                              (flags & O_NONBLOCK) != 0, watcher_));

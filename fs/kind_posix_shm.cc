@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <mutex>
 #include <shared_mutex>
+#include <vector>
 
 #include "fs/kind.h"
 #include "fs/reply.h"
@@ -44,7 +45,11 @@ class PosixShmFile : public OpenFile {
       map_ = nullptr;
       map_len_ = 0;
       void* p = ::mmap(nullptr, len, PROT_READ, MAP_SHARED, shm_.fd(), 0);
-      if (p == MAP_FAILED) return reply_error(req, neg_errno());
+      // Larger than the address space can hold (a sparse object of terabytes): copied instead.
+      if (p == MAP_FAILED) {
+        lock.unlock();
+        return read_copy(req, size, off);
+      }
       map_ = p;
       map_len_ = len;
     }
@@ -60,11 +65,31 @@ class PosixShmFile : public OpenFile {
   int truncate(uint64_t size) override { return shm_.truncate(size); }
 
  private:
+  void read_copy(fuse_req_t req, size_t size, off_t off) {
+    thread_local std::vector<char> buf;
+    buf.resize(size);
+    ssize_t n = ::pread(shm_.fd(), buf.data(), size, off);
+    if (n < 0) return reply_error(req, neg_errno());
+    fuse_reply_buf(req, buf.data(), size_t(n));
+    if (buf.capacity() > kKeptBuffer) std::vector<char>().swap(buf);
+  }
+
+  static constexpr size_t kKeptBuffer = 64 * 1024;  // larger per-thread buffers are not kept
   const PosixShm shm_;
   std::shared_mutex mu_;  // guards the mapping; a leaf lock
   void* map_ = nullptr;
   size_t map_len_ = 0;
 };
+
+// NAME opened with OFLAG, if it is still the object OBJ means.
+Result<PosixShm> open_checked(ObjectRef obj, int oflag) {
+  auto shm = PosixShm::open(obj.name, oflag);
+  if (!shm) return shm;
+  auto st = shm->stat();
+  if (!st) return Result<PosixShm>::failure(st.error());
+  if (!obj.is(st->serial)) return Result<PosixShm>::failure(-ESTALE);
+  return shm;
+}
 
 class PosixShmKind : public Kind {
  public:
@@ -77,7 +102,7 @@ class PosixShmKind : public Kind {
   Result<ObjectStat> stat(std::string_view name) override { return PosixShm::stat_name(name); }
 
   Result<ObjectStat> create(std::string_view name, const OpenOptions& o, mode_t mode,
-                            const Caller& caller, bool excl) override {
+                            const Caller& caller) override {
     auto shm = PosixShm::open(name, O_RDWR | O_CREAT | O_EXCL, mode & 07777);
     if (shm) {
       // The caller owns what it creates, never the daemon (SPEC §7); @size is its length.
@@ -87,8 +112,6 @@ class PosixShmKind : public Kind {
         (void)PosixShm::unlink(name);
         return Result<ObjectStat>::failure(e);
       }
-    } else if (shm.error() == -EEXIST && !excl) {
-      return PosixShm::stat_name(name);
     }
     if (!shm) return Result<ObjectStat>::failure(shm.error());
     return shm->stat();
@@ -96,16 +119,16 @@ class PosixShmKind : public Kind {
 
   int remove(std::string_view name) override { return PosixShm::unlink(name); }
 
-  int set_mode(std::string_view name, mode_t mode) override {
-    auto shm = PosixShm::open(name, O_RDONLY);
+  int set_mode(ObjectRef obj, mode_t mode) override {
+    auto shm = open_checked(obj, O_RDONLY);
     return shm ? shm->chmod(mode) : shm.error();
   }
-  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
-    auto shm = PosixShm::open(name, O_RDONLY);
+  int set_owner(ObjectRef obj, uid_t uid, gid_t gid) override {
+    auto shm = open_checked(obj, O_RDONLY);
     return shm ? shm->chown(uid, gid) : shm.error();
   }
-  int truncate(std::string_view name, uint64_t size) override {
-    auto shm = PosixShm::open(name, O_RDWR);
+  int truncate(ObjectRef obj, uint64_t size) override {
+    auto shm = open_checked(obj, O_RDWR);
     return shm ? shm->truncate(size) : shm.error();
   }
 
@@ -120,13 +143,15 @@ class PosixShmKind : public Kind {
                  {"size", std::to_string(st->size)}};
   }
 
-  Result<FileRef> open(std::string_view name, const OpenOptions&, int flags) override {
+  Result<FileRef> open(ObjectRef obj, const OpenOptions&, int flags) override {
     using R = Result<FileRef>;
-    // shm_open knows no O_WRONLY; `>` (O_TRUNC, atomic with the open) empties it as on /dev/shm.
+    // shm_open knows no O_WRONLY. `>` (O_TRUNC) empties it as on /dev/shm, once it is known to
+    // be the object the kernel checked, and before the open is answered.
     bool writing = (flags & O_ACCMODE) != O_RDONLY;
-    int oflag = writing ? O_RDWR | (flags & O_TRUNC) : O_RDONLY;
-    auto shm = PosixShm::open(name, oflag);
+    auto shm = open_checked(obj, writing ? O_RDWR : O_RDONLY);
     if (!shm) return R::failure(shm.error());
+    if (writing && (flags & O_TRUNC))
+      if (int e = shm->truncate(0); e < 0) return R::failure(e);
     return FileRef(std::make_shared<PosixShmFile>(std::move(*shm)));
   }
 };

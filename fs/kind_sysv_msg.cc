@@ -91,8 +91,7 @@ class SysvMsgKind : public Kind {
   }
 
   // Queues are made through by-key/KEY only (create_keyed).
-  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&,
-                            bool) override {
+  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&) override {
     return Result<ObjectStat>::failure(-EPERM);
   }
 
@@ -100,20 +99,20 @@ class SysvMsgKind : public Kind {
     auto id = ipc::parse_id(name);
     return id ? SysvMsgQueue(*id).remove() : -ENOENT;
   }
-  int set_mode(std::string_view name, mode_t mode) override {
+  int set_mode(ObjectRef ref, mode_t mode) override {
     MsqChange c;
     c.set_mode = true;
     c.mode = mode;
-    return change(name, c);
+    return change(ref.name, c);
   }
-  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
+  int set_owner(ObjectRef ref, uid_t uid, gid_t gid) override {
     MsqChange c;
     c.uid = uid;
     c.gid = gid;
-    return change(name, c);
+    return change(ref.name, c);
   }
   // `>` on a queue removes nothing (SPEC §5.1); any other size makes no sense for a queue.
-  int truncate(std::string_view, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
+  int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
   Result<Facts> describe(std::string_view name) override {
     auto m = info_of(name);
@@ -154,9 +153,9 @@ class SysvMsgKind : public Kind {
     return change(name, c);
   }
 
-  Result<FileRef> open(std::string_view name, const OpenOptions& o, int flags) override {
+  Result<FileRef> open(ObjectRef ref, const OpenOptions& o, int flags) override {
     using R = Result<FileRef>;
-    auto id = ipc::parse_id(name);
+    auto id = ipc::parse_id(ref.name);
     if (!id) return R::failure(-ENOENT);
     SysvMsgQueue q(*id);
     if (auto info = q.stat(); !info) return R::failure(info.error());
@@ -191,7 +190,7 @@ class SysvMsgKind : public Kind {
   }
 
   Result<std::string> create_keyed(key_t key, const OpenOptions& o, mode_t mode,
-                                   const Caller& caller, bool excl) override {
+                                   const Caller& caller) override {
     using R = Result<std::string>;
     // Options the creating open (a write) would refuse must not leave a queue made behind.
     if (o.has(kOptPeek) || o.has(kOptInfo) || (o.has(kOptType) && o.type <= 0))
@@ -213,8 +212,6 @@ class SysvMsgKind : public Kind {
         (void)q->remove();
         return R::failure(e);
       }
-    } else if (q.error() == -EEXIST && !excl) {
-      q = SysvMsgQueue::get(key, 0);
     }
     if (!q) return R::failure(q.error());
     return std::to_string(q->id());

@@ -5,7 +5,10 @@
 #include <fcntl.h>
 
 #include <cstdio>
+#include <cstring>
 #include <mutex>
+
+#include <spdlog/spdlog.h>
 
 #include "fs/kind.h"
 #include "fs/reply.h"
@@ -101,6 +104,7 @@ class PendingSemFile : public OpenFile {
   void read(fuse_req_t req, size_t size, off_t off) override;
   void write(fuse_req_t req, const char* buf, size_t size, off_t off) override;
   void release() override;
+  int make_now() override;
 
  private:
   // The set's file, made with NSEMS if it does not exist yet. Needs mu_.
@@ -134,8 +138,7 @@ class SysvSemKind : public Kind {
     return ipc::to_object_stat(*info, set->id(), v ? ipc::format_values(*v).size() : 0);
   }
 
-  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&,
-                            bool) override {
+  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&) override {
     return Result<ObjectStat>::failure(-EPERM);  // sets are made through by-key/KEY
   }
 
@@ -144,8 +147,8 @@ class SysvSemKind : public Kind {
     return set ? gone_as_enoent(set->remove()) : set.error();
   }
 
-  int set_mode(std::string_view name, mode_t mode) override {
-    auto set = by_name(name);
+  int set_mode(ObjectRef ref, mode_t mode) override {
+    auto set = by_name(ref.name);
     if (!set) return set.error();
     auto info = set->info();
     if (!info) return gone_as_enoent(info.error());
@@ -153,8 +156,8 @@ class SysvSemKind : public Kind {
     return set->set_perm(info->uid, info->gid, mode);
   }
 
-  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
-    auto set = by_name(name);
+  int set_owner(ObjectRef ref, uid_t uid, gid_t gid) override {
+    auto set = by_name(ref.name);
     if (!set) return set.error();
     auto info = set->info();
     if (!info) return gone_as_enoent(info.error());
@@ -163,13 +166,13 @@ class SysvSemKind : public Kind {
   }
 
   // `>` (O_TRUNC) sets nothing; a set has no other size to take.
-  int truncate(std::string_view, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
+  int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
   Result<Facts> describe(std::string_view name) override;
 
-  Result<FileRef> open(std::string_view name, const OpenOptions& o, int flags) override {
+  Result<FileRef> open(ObjectRef ref, const OpenOptions& o, int flags) override {
     using R = Result<FileRef>;
-    auto set = by_name(name);
+    auto set = by_name(ref.name);
     if (!set) return R::failure(set.error());
     auto info = set->info();
     if (!info) return R::failure(gone_as_enoent(info.error()));
@@ -201,19 +204,18 @@ class SysvSemKind : public Kind {
   }
 
   Result<std::string> create_keyed(key_t key, const OpenOptions& o, mode_t mode,
-                                   const Caller& caller, bool excl) override {
+                                   const Caller& caller) override {
     using R = Result<std::string>;
     // Without @nsems the size is not known yet: the file makes the set (PendingSemFile). With
     // @sem=I the file is one semaphore, so the set is made at once, one semaphore by default.
     unsigned nsems = o.has(kOptNsems) ? o.nsems : o.has(kOptSem) ? 1 : 0;
     if (nsems == 0) {
       auto found = SemSet::find(key);
-      if (!found) return found.error() == -ENOENT ? R(std::string()) : R::failure(found.error());
-      if (excl) return R::failure(-EEXIST);
-      return std::to_string(found->id());
+      if (found) return R::failure(-EEXIST);
+      return found.error() == -ENOENT ? R(std::string()) : R::failure(found.error());
     }
     if (o.has(kOptSem) && o.sem >= nsems && !SemSet::find(key)) return R::failure(-EINVAL);
-    auto set = make(key, nsems, mode, caller, excl);
+    auto set = make(key, nsems, mode, caller, true);
     if (!set) return R::failure(set.error());
     return std::to_string(set->id());
   }
@@ -346,9 +348,20 @@ void PendingSemFile::write(fuse_req_t req, const char* buf, size_t size, off_t o
   (*f)->write(req, buf, size, off);
 }
 
+int PendingSemFile::make_now() {
+  std::lock_guard lock(mu_);
+  auto f = made_locked(1);
+  return f ? 0 : f.error();
+}
+
 void PendingSemFile::release() {
   std::lock_guard lock(mu_);
-  (void)made_locked(1);
+  // Made at the last close, not at a FLUSH: bash closes its first descriptor of a redirection
+  // before the write that says how many semaphores. close(2) has returned by now, so a failure
+  // can only be logged.
+  if (auto f = made_locked(1); !f)
+    spdlog::warn("sysv-sem: set for key {} not made at close: {}", ipc::format_key(key_),
+                 std::strerror(-f.error()));
   if (set_file_) set_file_->release();
 }
 

@@ -207,16 +207,15 @@ class SysvShmKind : public Kind {
   }
 
   // Segments are made through by-key/KEY only (create_keyed).
-  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&,
-                            bool) override {
+  Result<ObjectStat> create(std::string_view, const OpenOptions&, mode_t, const Caller&) override {
     return Result<ObjectStat>::failure(-EPERM);
   }
 
   Result<std::string> create_keyed(key_t key, const OpenOptions& o, mode_t mode,
-                                   const Caller& caller, bool excl) override {
+                                   const Caller& caller) override {
     using R = Result<std::string>;
     auto found = SysvShm::find(key);
-    if (found) return excl ? R::failure(-EEXIST) : R(std::to_string(*found));
+    if (found) return R::failure(-EEXIST);
     if (found.error() != -ENOENT) return R::failure(found.error());
     if (!o.has(kOptSize)) return std::string();  // made by the first truncate or at close
     auto id = create_as(caller, key, o.size, mode);
@@ -240,14 +239,14 @@ class SysvShmKind : public Kind {
     return e == -EINVAL ? -ENOENT : e;
   }
 
-  int set_mode(std::string_view name, mode_t mode) override {
-    auto st = stat_id(name);
+  int set_mode(ObjectRef ref, mode_t mode) override {
+    auto st = stat_id(ref.name);
     if (!st) return st.error();
     return SysvShm::set(int(st->object.serial), st->object.uid, st->object.gid, mode);
   }
 
-  int set_owner(std::string_view name, uid_t uid, gid_t gid) override {
-    auto st = stat_id(name);
+  int set_owner(ObjectRef ref, uid_t uid, gid_t gid) override {
+    auto st = stat_id(ref.name);
     if (!st) return st.error();
     const ObjectStat& o = st->object;
     return SysvShm::set(int(o.serial), uid == uid_t(-1) ? o.uid : uid,
@@ -255,8 +254,8 @@ class SysvShmKind : public Kind {
   }
 
   // `>` and truncate to the same size change nothing; any other size is EINVAL (SPEC §5.2).
-  int truncate(std::string_view name, uint64_t size) override {
-    auto st = stat_id(name);
+  int truncate(ObjectRef ref, uint64_t size) override {
+    auto st = stat_id(ref.name);
     if (!st) return st.error();
     return size == st->object.size ? 0 : -EINVAL;
   }
@@ -284,9 +283,9 @@ class SysvShmKind : public Kind {
                  {"locked", st->locked ? "yes" : "no"}};
   }
 
-  Result<FileRef> open(std::string_view name, const OpenOptions&, int flags) override {
+  Result<FileRef> open(ObjectRef ref, const OpenOptions&, int flags) override {
     using R = Result<FileRef>;
-    auto id = parse_name_id(name);
+    auto id = parse_name_id(ref.name);
     if (!id) return R::failure(id.error());
     // O_TRUNC changes nothing: the size is fixed (SPEC §5.2).
     bool read_only = (flags & O_ACCMODE) == O_RDONLY;

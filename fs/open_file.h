@@ -63,6 +63,9 @@ class OpenFile {
   virtual int flush() { return 0; }
   // Called once before the file is destroyed: drop anything that refers to it.
   virtual void release() {}
+  // The file of an object not made yet (Kind::open_pending): makes it now, as a close would,
+  // and says why it could not (mknod, which has no close to wait for).
+  virtual int make_now() { return 0; }
 
   // How the kernel treats the open file (copied into fuse_file_info).
   bool direct_io = true;

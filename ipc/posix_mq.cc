@@ -105,9 +105,11 @@ int MessageQueue::chown(uid_t uid, gid_t gid) const {
   return check(::fchown(fd_.get(), uid, gid));
 }
 
-bool MessageQueue::linked() const {
+Result<uint64_t> MessageQueue::serial() const {
   struct stat st {};
-  return ::fstat(fd_.get(), &st) == 0 && st.st_nlink > 0;
+  if (::fstat(fd_.get(), &st) < 0) return Result<uint64_t>::failure(neg_errno());
+  if (st.st_nlink == 0) return Result<uint64_t>::failure(-ENOENT);
+  return uint64_t(st.st_ino);
 }
 
 MqueueDir MqueueDir::attach() {

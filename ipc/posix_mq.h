@@ -41,9 +41,10 @@ class MessageQueue {
   Result<ObjectStat> stat() const;
   int chmod(mode_t mode) const;
   int chown(uid_t uid, gid_t gid) const;
-  // Whether the queue still has its name: a removed queue lives on, nameless, while any
-  // descriptor of it is open, and a new queue may have taken the name since.
-  bool linked() const;
+  // The queue's serial (its inode number, as in stat()), or -ENOENT once it has lost its name:
+  // a removed queue lives on, nameless, while any descriptor of it is open, and a new queue may
+  // have taken the name since. One fstat, without the status line stat() reads.
+  Result<uint64_t> serial() const;
 
   int fd() const { return fd_.get(); }
 

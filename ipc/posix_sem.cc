@@ -119,13 +119,23 @@ Result<ObjectStat> stat_posix_sem(std::string_view name) {
   return s;
 }
 
-int chmod_posix_sem(std::string_view name, mode_t mode) {
+// The semaphore's file, if it is the inode SERIAL (any, for 0).
+Result<UniqueFd> open_file_of(std::string_view name, uint64_t serial) {
   auto fd = open_file(name);
+  if (!fd || serial == 0) return fd;
+  struct stat st {};
+  if (::fstat(fd->get(), &st) < 0) return Result<UniqueFd>::failure(neg_errno());
+  if (uint64_t(st.st_ino) != serial) return Result<UniqueFd>::failure(-ESTALE);
+  return fd;
+}
+
+int chmod_posix_sem(std::string_view name, mode_t mode, uint64_t serial) {
+  auto fd = open_file_of(name, serial);
   return fd ? check(::fchmod(fd->get(), mode & 07777)) : fd.error();
 }
 
-int chown_posix_sem(std::string_view name, uid_t uid, gid_t gid) {
-  auto fd = open_file(name);
+int chown_posix_sem(std::string_view name, uid_t uid, gid_t gid, uint64_t serial) {
+  auto fd = open_file_of(name, serial);
   return fd ? check(::fchown(fd->get(), uid, gid)) : fd.error();
 }
 

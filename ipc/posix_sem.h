@@ -57,8 +57,9 @@ class NamedSemaphore {
 Result<std::vector<std::string>> list_posix_sems();
 // Mode, owner, times and inode of /dev/shm/sem.NAME; size 0 (the caller knows the text).
 Result<ObjectStat> stat_posix_sem(std::string_view name);
-// fchmod / fchown of /dev/shm/sem.NAME; (uid_t)-1 / (gid_t)-1 leave that part.
-int chmod_posix_sem(std::string_view name, mode_t mode);
-int chown_posix_sem(std::string_view name, uid_t uid, gid_t gid);
+// fchmod / fchown of /dev/shm/sem.NAME; (uid_t)-1 / (gid_t)-1 leave that part. With SERIAL
+// (not 0): -ESTALE, changing nothing, unless the file is that inode.
+int chmod_posix_sem(std::string_view name, mode_t mode, uint64_t serial = 0);
+int chown_posix_sem(std::string_view name, uid_t uid, gid_t gid, uint64_t serial = 0);
 
 }  // namespace ipcfs::ipc

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <mqueue.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <sys/ipc.h>
@@ -10,7 +11,12 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
 
 #include <string>
 
@@ -141,6 +147,37 @@ TEST(Namespace, SameNamespaceSeesTheSameObjects) {
   Shell s = sh("ls posix/mq | grep -x " + name, m.root());
   (void)MessageQueue::unlink(name);
   EXPECT_EQ(s.out, name + "\n");
+}
+
+// A System V object that cannot be made is an error of the call that asked for it: in a
+// namespace allowing no semaphore sets (SEMMNI 0), mknod by-key/KEY fails with semget's ENOSPC
+// and leaves nothing behind.
+TEST(Namespace, AMknodThatCannotMakeItsSetSaysWhy) {
+  char tmpl[] = "/tmp/ipcfs-ns.XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl), nullptr);
+  std::string dir = tmpl;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    FILE* f = nullptr;
+    if (::unshare(CLONE_NEWIPC) < 0 || !(f = std::fopen("/proc/sys/kernel/sem", "w")) ||
+        std::fputs("250 32000 32 0\n", f) < 0 || std::fclose(f) != 0)
+      ::_exit(200);
+    std::string mount = std::string(IPCFS_BINARY) + " " + dir + " -o log_level=error";
+    if (std::system(mount.c_str()) != 0) ::_exit(201);
+    std::string node = dir + "/sysv/sem/by-key/0x7001";
+    int r = ::mknod(node.c_str(), S_IFREG | 0644, 0);
+    int e = r == 0 ? 0 : errno;
+    struct stat st {};
+    bool left = ::lstat(node.c_str(), &st) == 0;
+    (void)std::system(("umount " + dir).c_str());
+    ::_exit(left ? 202 : e);
+  }
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ::rmdir(dir.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), ENOSPC);
 }
 
 }  // namespace

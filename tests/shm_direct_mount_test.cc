@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -41,6 +42,27 @@ class ShmDirect : public ::testing::Test {
   std::string dir_, name_;
   bool mounted_ = false;
 };
+
+// A daemon without CAP_DAC_OVERRIDE makes the object, then cannot open it as a mode of 0 says:
+// the open fails, and the object it made for that open is gone again.
+TEST_F(ShmDirect, AFailedCreatingOpenLeavesNothingMade) {
+  std::string path = dir_ + "/posix/shm/" + name_;
+  errno = 0;
+  EXPECT_EQ(::open(path.c_str(), O_CREAT | O_EXCL | O_RDWR, 0), -1);
+  EXPECT_EQ(errno, EACCES);
+  struct stat st {};
+  EXPECT_EQ(::stat(("/dev/shm/" + name_).c_str(), &st), -1);
+  EXPECT_EQ(errno, ENOENT);
+}
+
+// Too large for the daemon to map (beyond the 128 TiB of user address space): read all the same.
+TEST_F(ShmDirect, AHugeSparseObjectReadsAsZeros) {
+  std::string f = "posix/shm/" + name_;
+  Shell s = run("truncate -s 200T " + f + " && printf xy | dd of=" + f +
+                " bs=1 seek=5 conv=notrunc status=none && head -c 8 " + f + " | od -An -c");
+  EXPECT_EQ(s.out, "  \\0  \\0  \\0  \\0  \\0   x   y  \\0\n") << s.err;
+  EXPECT_EQ(run("stat -c %s " + f).out, "219902325555200\n");
+}
 
 TEST_F(ShmDirect, PosixReadsWritesAndNoSharedMapping) {
   std::string f = "posix/shm/" + name_;

@@ -98,7 +98,7 @@ TEST_F(SysvMsgKindTest, TypeOnWriteMustBePositive) {
 
 TEST_F(SysvMsgKindTest, QueuesAreMadeOnlyByKey) {
   Caller c{0, 0, 0};
-  EXPECT_EQ(kind_->create("123", OpenOptions{}, 0644, c, false).error(), -EPERM);
+  EXPECT_EQ(kind_->create("123", OpenOptions{}, 0644, c).error(), -EPERM);
 }
 
 TEST_F(SysvMsgKindTest, CreateKeyedBelongsToTheCallerWithItsMode) {
@@ -106,9 +106,9 @@ TEST_F(SysvMsgKindTest, CreateKeyedBelongsToTheCallerWithItsMode) {
   EXPECT_EQ(kind_->find_key(key).error(), -ENOENT);
   Caller c{4321, 8765, 1};
   for (const char* bad : {"type=0", "type=-1", "peek", "info"})
-    EXPECT_EQ(kind_->create_keyed(key, opts(bad), 0604, c, false).error(), -EINVAL) << bad;
+    EXPECT_EQ(kind_->create_keyed(key, opts(bad), 0604, c).error(), -EINVAL) << bad;
   EXPECT_EQ(kind_->find_key(key).error(), -ENOENT);  // nothing made
-  auto id = kind_->create_keyed(key, OpenOptions{}, 0604, c, false);
+  auto id = kind_->create_keyed(key, OpenOptions{}, 0604, c);
   ASSERT_TRUE(id) << id.error();
   made_.push_back(std::stoi(*id));
   EXPECT_EQ(*kind_->find_key(key), *id);
@@ -117,12 +117,11 @@ TEST_F(SysvMsgKindTest, CreateKeyedBelongsToTheCallerWithItsMode) {
   EXPECT_EQ(st->mode, 0604u);
   EXPECT_EQ(st->uid, 4321u);
   EXPECT_EQ(st->gid, 8765u);
-  // Found again without excl (and left as it is), EEXIST with it.
+  // Never found again (that would skip the permission check), and left as it is.
   Caller other{1, 1, 1};
-  EXPECT_EQ(*kind_->create_keyed(key, OpenOptions{}, 0666, other, false), *id);
+  EXPECT_EQ(kind_->create_keyed(key, OpenOptions{}, 0666, other).error(), -EEXIST);
   EXPECT_EQ(kind_->stat(*id)->uid, 4321u);
   EXPECT_EQ(kind_->stat(*id)->mode, 0604u);
-  EXPECT_EQ(kind_->create_keyed(key, OpenOptions{}, 0666, other, true).error(), -EEXIST);
   auto all = kind_->list_stats();
   ASSERT_TRUE(all);
   auto it = std::find_if(all->begin(), all->end(), [&](auto& o) { return o.key == key; });
@@ -149,7 +148,7 @@ TEST_F(SysvMsgKindTest, PrivateQueuesHaveNoKeyEntry) {
 
 TEST_F(SysvMsgKindTest, Facts) {
   key_t key = unique_key();
-  auto id = kind_->create_keyed(key, OpenOptions{}, 0640, Caller{0, 0, 0}, true);
+  auto id = kind_->create_keyed(key, OpenOptions{}, 0640, Caller{0, 0, 0});
   ASSERT_TRUE(id);
   made_.push_back(std::stoi(*id));
   ASSERT_EQ(ipc::SysvMsgQueue(std::stoi(*id)).send(2, "abcd", 4), 0);
