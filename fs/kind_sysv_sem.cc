@@ -358,7 +358,9 @@ void PendingSemFile::release() {
   std::lock_guard lock(mu_);
   // Made at the last close, not at a FLUSH: bash closes its first descriptor of a redirection
   // before the write that says how many semaphores. close(2) has returned by now, so a failure
-  // can only be logged.
+  // can only be logged. A read-only open that did not create the file (`cat` of a key another
+  // open is making) makes nothing.
+  if ((flags_ & O_ACCMODE) == O_RDONLY && !(flags_ & O_CREAT)) return;
   if (auto f = made_locked(1); !f)
     spdlog::warn("sysv-sem: set for key {} not made at close: {}", ipc::format_key(key_),
                  std::strerror(-f.error()));

@@ -33,12 +33,17 @@ class QueueFile::ReadWaiter : public Waiter {
   // are copied out because the reply may end the open and destroy the file at once (no handler
   // holds it here). A successful attempt is always finished with its outcome, never EINTR.
   int attempt() override {
-    std::lock_guard lock(f_.mu_);
-    int r = f_.fill_locked(off_);
-    if (r == 0) {
-      std::string_view s = f_.take_locked(size_, off_);
-      out_.assign(s.begin(), s.end());
+    bool received = false;
+    int r;
+    {
+      std::lock_guard lock(f_.mu_);
+      r = f_.fill_locked(&received);
+      if (r == 0) {
+        std::string_view s = f_.take_locked(size_, off_);
+        out_.assign(s.begin(), s.end());
+      }
     }
+    if (received) f_.changed();
     return r;
   }
   void finish(int outcome) override {
@@ -103,7 +108,7 @@ QueueFile::QueueFile(View view, bool nonblock, Watcher& watcher) : view_(view), 
   nonseekable = stream = view != View::kDefault;
 }
 
-int QueueFile::fill_locked(off_t) {
+int QueueFile::fill_locked(bool* received) {
   if (view_ == View::kDefault) {
     if (received_) return 0;
   } else if (pos_ < len_) {
@@ -111,11 +116,7 @@ int QueueFile::fill_locked(off_t) {
   }
   Result<size_t> n = receive(msg_);
   if (!n) return n.error();
-  // The size (bytes queued) shrank: without telling, `stat -c %s` after `cat` would show the old
-  // size for up to a second (the kernel's own atime invalidation does not cover a size-only
-  // stat). Told only if the kernel holds a size, which after a write through the mount it does
-  // not: echo-then-cat loops then cost no GETATTR per open.
-  changed();
+  *received = true;
   len_ = *n;
   pos_ = 0;
   received_ = true;
@@ -135,7 +136,8 @@ std::string_view QueueFile::take_locked(size_t size, off_t off) {
 
 void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
   std::unique_lock lock(mu_);
-  int r = fill_locked(off);
+  bool received = false;
+  int r = fill_locked(&received);
   if (r == 0) {
     std::string_view s = take_locked(size, off);
     // The reply wakes the reader, which often runs at once on this CPU and reads again before
@@ -145,6 +147,7 @@ void QueueFile::read(fuse_req_t req, size_t size, off_t off) {
     // them.
     if (view_ != View::kDefault) s = copy_to_scratch(s);
     lock.unlock();
+    if (received) changed();
     return (void)fuse_reply_buf(req, s.data(), s.size());
   }
   lock.unlock();

@@ -62,8 +62,13 @@ class QueueFile : public OpenFile {
   class WriteWaiter;
   class PollWaiter;
 
-  // Makes sure a message is held for a read at OFF: 0, -EAGAIN, or an error. Needs mu_.
-  int fill_locked(off_t off);
+  // Makes sure a message is held for the next read: 0, -EAGAIN, or an error. Needs mu_. Sets
+  // *RECEIVED if it took one from the queue: the caller then calls changed() once it has let go
+  // of mu_ and before it replies. The size (bytes queued) shrank, and without telling, `stat -c
+  // %s` after `cat` would show the old size for up to a second (the kernel's own atime
+  // invalidation does not cover a size-only stat). Told only if the kernel holds a size, which
+  // after a write through the mount it does not: echo-then-cat loops then cost no GETATTR.
+  int fill_locked(bool* received);
   // The bytes a read of SIZE at OFF gets from the held message (empty at its end); a stream
   // moves past them. Needs mu_, and the view is valid only while mu_ is held.
   std::string_view take_locked(size_t size, off_t off);

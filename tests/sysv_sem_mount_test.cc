@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -286,6 +287,31 @@ TEST_F(SysvSem, PendingSetsTakeTheirSizeFromTheFirstWrite) {
   // excl on an existing key.
   Shell s = run("touch 'by-key/" + k + "@excl'");
   EXPECT_NE(s.err.find("File exists"), std::string::npos) << s.err;
+}
+
+// Only an open that may write, or that created the file, makes the set at its close: a reader
+// of a key another open is still making reads nothing and makes nothing.
+TEST_F(SysvSem, AReaderOfAPendingSetMakesNothing) {
+  std::string path = dir_ + "/by-key/" + key_name(key_);
+  int w = ::open(path.c_str(), O_WRONLY | O_CREAT, 0600);
+  ASSERT_GE(w, 0);
+  int r = ::open(path.c_str(), O_RDONLY);  // the kernel still holds the pending file
+  ASSERT_GE(r, 0);
+  char buf[16];
+  EXPECT_EQ(::read(r, buf, sizeof buf), 0);
+  ::close(r);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // time for a wrong RELEASE
+  EXPECT_EQ(id_of(key_), -1);
+  ::close(w);  // RELEASE comes after close(2) has returned
+  EXPECT_TRUE(eventually([&] { return id_of(key_) != -1; }));
+  EXPECT_EQ(values(id_of(key_)), "0\n");
+  ASSERT_EQ(run("rm by-key/" + key_name(key_)).status, 0);
+  // A read-only open that creates the file makes the set, as creat(2) would make a file.
+  int c = ::open(path.c_str(), O_RDONLY | O_CREAT, 0600);
+  ASSERT_GE(c, 0);
+  ::close(c);
+  EXPECT_TRUE(eventually([&] { return id_of(key_) != -1; }));
+  EXPECT_EQ(values(id_of(key_)), "0\n");
 }
 
 TEST_F(SysvSem, InfoFacts) {
