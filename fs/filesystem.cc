@@ -133,14 +133,14 @@ void Filesystem::fill_dir_attr(const Dir& d, struct stat* out) const {
 void Filesystem::fill_attr(const Node& node, const ipc::ObjectStat& st, struct stat* out) const {
   node.attrs.held.store(true);
   std::memset(out, 0, sizeof *out);
-  out->st_ino = node.ino;
+  out->st_ino = node.shown_ino ? node.shown_ino : node.ino;
   out->st_mode = node.link.empty() ? S_IFREG | (st.mode & 07777) : S_IFLNK | 0777;
   out->st_nlink = 1;
   out->st_uid = st.uid;
   out->st_gid = st.gid;
   out->st_size = off_t(node.link.empty() ? st.size : node.link.size());
   out->st_blksize = 4096;
-  out->st_blocks = off_t((st.size + 511) / 512);
+  out->st_blocks = st.blocks >= 0 ? blkcnt_t(st.blocks) : blkcnt_t((st.size + 511) / 512);
   out->st_atim = st.atime;
   out->st_mtim = st.mtime;
   out->st_ctim = st.ctime;
@@ -151,7 +151,12 @@ void Filesystem::fill_entry(const Node& node, const ipc::ObjectStat& st,
   std::memset(e, 0, sizeof *e);
   e->ino = node.ino;
   e->generation = 0;  // numbers are never reused (InodeTable)
-  e->entry_timeout = timeouts_.entry;
+  // A pending object's file is found only through the entry of the open that made it, so that
+  // entry stays. A by-key link is looked up afresh too: its target's entry is, and following a
+  // cached link to a target gone would have the kernel create the target (CREATE of an id).
+  // NAME@excl says EEXIST at every lookup of an existing object: a cached entry would skip it.
+  bool fresh = (!node.pending && kind_of(node)->writes_wait()) || node.opts.has(kOptExcl);
+  e->entry_timeout = fresh ? 0 : timeouts_.entry;
   e->attr_timeout = attr_timeout(node);
   fill_attr(node, st, &e->attr);
 }
@@ -215,7 +220,7 @@ Result<std::shared_ptr<const Node>> Filesystem::resolve(const Dir& dir, std::str
   }
   proto.serial = exact->serial;
   *st = *exact;
-  return inodes_.find_or_add(proto, true);
+  return kind->writes_wait() ? inodes_.find_or_add_idle(proto) : inodes_.find_or_add(proto, true);
 }
 
 Result<std::shared_ptr<const Node>> Filesystem::resolve_key(const Dir& dir, std::string_view name,
@@ -452,6 +457,8 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
   fi->nonseekable = f->nonseekable;
   fi->noflush = !f->wants_flush;
   f->changed = AttrInvalidator{se_, ino, std::shared_ptr<AttrCache>(node, &node->attrs), {}};
+  if ((fi->flags & O_ACCMODE) != O_RDONLY && kind_of(*node)->writes_wait())
+    f->busy = BusyMark(std::shared_ptr<BusyCount>(node, &node->busy));
   if (!node->options.empty() && node->link.empty() && !node->pending)
     f->changed.plain = [this, kind = node->kind, name = node->name, serial = node->serial] {
       auto p = inodes_.find(kind, name, "");

@@ -34,6 +34,25 @@ std::shared_ptr<const Node> InodeTable::find_or_add(const Node& proto, bool coun
   return node;
 }
 
+std::shared_ptr<const Node> InodeTable::find_or_add_idle(const Node& proto) {
+  Node alias = proto;
+  for (unsigned n = 0;; ++n) {
+    if (n > 0) alias.options = proto.options + kAliasMark + std::to_string(n);
+    {
+      std::lock_guard lock(mu_);
+      auto k = by_key_.find(Key{alias.kind, alias.name, alias.options});
+      if (k != by_key_.end()) {
+        const Node& found = *by_ino_.at(k->second).node;
+        if (found.serial == proto.serial && found.busy.n.load() > 0) {
+          if (n == 0) alias.shown_ino = found.ino;
+          continue;
+        }
+      }
+    }
+    return find_or_add(alias, true);
+  }
+}
+
 void InodeTable::count_held(const Node& node, int delta) {
   if (node.pending || node.kind < 0 || node.kind >= kKinds) return;
   if (!node.link.empty()) {

@@ -55,6 +55,10 @@ struct Node {
   ipc::ObjectStat pending_stat;
   // Set before each reply that hands the kernel this node's attributes.
   mutable AttrCache attrs;
+  // Open files that may park a write (see BusyCount).
+  mutable BusyCount busy;
+  // An alias (find_or_add_idle) shows its first node's number as st_ino; 0: its own.
+  fuse_ino_t shown_ino = 0;
 };
 
 class InodeTable {
@@ -62,6 +66,11 @@ class InodeTable {
   // The node for PROTO's (kind, name, options, serial), made if new. COUNT: the kernel now holds
   // one more reference (a lookup reply); readdir passes false.
   std::shared_ptr<const Node> find_or_add(const Node& proto, bool count);
+  // As find_or_add(proto, true), but never a node with busy opens: then an alias of it, another
+  // node of the same object (options PROTO.options + kAliasMark + N), so that the kernel gives
+  // the new open an inode of its own.
+  std::shared_ptr<const Node> find_or_add_idle(const Node& proto);
+  static constexpr char kAliasMark = '#';  // in no option text that parses
   std::shared_ptr<const Node> get(fuse_ino_t ino) const;
   // The current node of (KIND, NAME, OPTIONS), nullptr if none.
   std::shared_ptr<const Node> find(int kind, const std::string& name,

@@ -92,6 +92,11 @@ class Kind {
   // size is fixed) say 1 s (others' changes show within a second; ipcfs invalidates after its
   // own); POSIX shm 0, because its size is what cmp/cat/dd go by, exactly as on /dev/shm.
   virtual double attr_timeout() const { return 1.0; }
+  // Whether a write may wait (a semaphore wait). The kernel holds an inode's lock for the whole
+  // of a write, so each open of such a file gets an inode of its own whenever another open that
+  // may write holds the first (BusyCount): the kernel then looks its files up at every open
+  // (entry timeout 0), one LOOKUP more per open.
+  virtual bool writes_wait() const { return false; }
   virtual bool mappable() const { return false; }
   // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.
   // The @info view is handled by the caller.

@@ -106,6 +106,7 @@ class PosixSemKind : public Kind {
 
   std::string_view name() const override { return "posix-sem"; }
   uint32_t allowed_options() const override { return kOptValue | kOptInfo | kOptExcl; }
+  bool writes_wait() const override { return true; }
 
   Result<std::vector<Listed>> list_stats() override { return stat_each(*this, names()); }
 

@@ -126,6 +126,7 @@ class SysvSemKind : public Kind {
 
   std::string_view name() const override { return "sysv-sem"; }
   uint32_t allowed_options() const override { return kOptNsems | kOptSem | kOptInfo | kOptExcl; }
+  bool writes_wait() const override { return true; }
 
   Result<ObjectStat> stat(std::string_view name) override {
     using R = Result<ObjectStat>;

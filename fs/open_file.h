@@ -24,6 +24,36 @@ struct AttrCache {
   AttrCache& operator=(const AttrCache&) { return *this; }
 };
 
+// How many open files of a node may park a write (a semaphore wait). The kernel holds the
+// inode's lock for the whole of a write, so while one is parked every other write, truncate
+// (`>`), chmod and rm of that inode waits for it, uninterruptibly: a `post` could never reach
+// the `wait` it would end. A node with such opens gets no new ones (InodeTable::find_or_add_idle).
+struct BusyCount {
+  std::atomic<int> n{0};
+  BusyCount() = default;
+  // A copy belongs to a new node, of which nothing is open yet.
+  BusyCount(const BusyCount&) {}
+  BusyCount& operator=(const BusyCount&) { return *this; }
+};
+
+// Counts one open file in a node's BusyCount while it lives.
+class BusyMark {
+ public:
+  BusyMark() = default;
+  explicit BusyMark(std::shared_ptr<BusyCount> c) : c_(std::move(c)) { ++c_->n; }
+  BusyMark(BusyMark&& o) noexcept = default;
+  BusyMark& operator=(BusyMark&& o) noexcept {
+    std::swap(c_, o.c_);
+    return *this;
+  }
+  ~BusyMark() {
+    if (c_) --c_->n;
+  }
+
+ private:
+  std::shared_ptr<BusyCount> c_;
+};
+
 // Has the kernel drop the size and times it holds of INO, if CACHE says it holds them.
 void tell_size_changed(fuse_session* se, fuse_ino_t ino, AttrCache* cache);
 
@@ -77,6 +107,7 @@ class OpenFile {
   std::atomic<bool> nonblock{false};
   // Set by Filesystem when the file is opened.
   AttrInvalidator changed;
+  BusyMark busy;
   // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the
   // object's memory itself (fs/passthrough.h). -1: none, the file stays direct_io.
   int backing_fd = -1;

@@ -17,6 +17,9 @@ struct ObjectStat {
   uid_t cuid = 0;  // creator (System V); same as uid for POSIX objects
   gid_t cgid = 0;
   uint64_t size = 0;  // bytes queued, segment size, ... (SPEC §5)
+  // 512-byte blocks in use where a file holds the object's bytes (a sparse POSIX shm object
+  // uses fewer than its size); -1: counted from size.
+  int64_t blocks = -1;
   timespec atime{};
   timespec mtime{};
   timespec ctime{};

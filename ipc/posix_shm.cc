@@ -15,6 +15,13 @@ namespace ipcfs::ipc {
 
 namespace {
 
+// A shm object's file is its memory: its own block count says what the object uses.
+ObjectStat shm_stat(const struct stat& st) {
+  ObjectStat s = from_file_stat(st);
+  s.blocks = int64_t(st.st_blocks);
+  return s;
+}
+
 // Where glibc's shm_open puts its objects.
 constexpr const char* kShmDir = "/dev/shm";
 
@@ -48,7 +55,7 @@ Result<ObjectStat> PosixShm::stat_name(std::string_view name) {
   if (::lstat(path.c_str(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
   // shm_open only ever makes regular files; anything else there is not an object.
   if (!S_ISREG(st.st_mode)) return Result<ObjectStat>::failure(-ENOENT);
-  return from_file_stat(st);
+  return shm_stat(st);
 }
 
 Result<std::vector<std::string>> PosixShm::list() {
@@ -69,7 +76,7 @@ Result<std::vector<std::string>> PosixShm::list() {
 Result<ObjectStat> PosixShm::stat() const {
   struct stat st {};
   if (::fstat(fd_.get(), &st) < 0) return Result<ObjectStat>::failure(neg_errno());
-  return from_file_stat(st);
+  return shm_stat(st);
 }
 
 int PosixShm::truncate(uint64_t size) const {

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -96,6 +97,27 @@ TEST_F(Identity, ATruncateOfAReplacedShmObjectChangesNothing) {
   Shell s = as_user(": > " + name_ + "; truncate -s 0 " + name_, dir("posix/shm"));
   EXPECT_NE(s.err.find("Permission denied"), std::string::npos) << s.err;
   EXPECT_EQ(shm->stat()->size, 5u);
+}
+
+// NAME@excl asks for a new object at every open, also right after it made one (a cached entry
+// would skip the lookup that says EEXIST); NAME@info never makes one.
+TEST_F(Identity, ExclIsExclusiveEveryTimeAndInfoMakesNothing) {
+  for (const char* kind : {"posix/mq", "posix/shm", "posix/sem"}) {
+    Shell first = sh("echo 1 > " + name_ + "@excl", dir(kind));
+    EXPECT_EQ(first.status, 0) << kind << ": " << first.err;
+    Shell again = sh("echo 1 > " + name_ + "@excl", dir(kind));
+    EXPECT_NE(again.err.find("File exists"), std::string::npos) << kind << ": " << again.err;
+    std::string path = dir(kind) + "/" + name_;
+    errno = 0;
+    EXPECT_EQ(::open((path + "@excl").c_str(), O_RDONLY | O_NONBLOCK), -1) << kind;
+    EXPECT_EQ(errno, EEXIST) << kind;
+    EXPECT_EQ(sh("rm " + name_, dir(kind)).status, 0) << kind;
+    errno = 0;
+    EXPECT_EQ(::open((path + "@info").c_str(), O_CREAT | O_WRONLY, 0644), -1) << kind;
+    EXPECT_EQ(errno, EINVAL) << kind;
+    struct stat st {};
+    EXPECT_NE(::stat(path.c_str(), &st), 0) << kind << ": made by @info";
+  }
 }
 
 // The kernel sends CREATE for a name its LOOKUP did not find. Root makes and removes a private

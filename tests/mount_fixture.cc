@@ -232,6 +232,14 @@ double now_ms() {
   return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
 }
 
+std::string wait_then_post(const std::string& file, const std::string& wait_cmd,
+                           const std::string& post_cmd) {
+  return "exec 3>>'" + file + "' 4>>'" + file + "'; W=$(mktemp); P=$(mktemp); " +
+         "( timeout 3 bash -c \"" + wait_cmd + "\"; echo waiter $? > $W ) & sleep 0.3; " +
+         "s=$(date +%s%N); timeout 2 bash -c \"" + post_cmd + "\"; r=$?; " +
+         "echo poster $r $(( ($(date +%s%N) - s) < 1000000000 )) > $P; wait; cat $P $W; rm $W $P";
+}
+
 bool eventually(const std::function<bool()>& done, int ms) {
   for (double end = now_ms() + ms; !done();) {
     if (now_ms() > end) return false;

@@ -67,4 +67,11 @@ double now_ms();
 // daemon does after close(2) has returned, at the RELEASE the kernel sends later.
 bool eventually(const std::function<bool()>& done, int ms = 2000);
 
+// A bash script that opens FILE twice as fds 3 and 4, runs WAIT_CMD in the background (given up
+// after 3 s), then POST_CMD (given up after 2 s), and prints "poster RC FAST" (FAST: 1 if the
+// post took under a second) and "waiter RC". The kernel holds an inode's lock for the whole of a
+// write, so a post to the inode a wait is parked on could never get through to end it.
+std::string wait_then_post(const std::string& file, const std::string& wait_cmd,
+                           const std::string& post_cmd);
+
 }  // namespace ipcfs::test

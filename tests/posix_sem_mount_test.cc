@@ -60,6 +60,26 @@ class PosixSem : public ::testing::Test {
   sem_t* sem_ = nullptr;
 };
 
+// A wait in one process ends at once when another posts through the same file, whichever way
+// each of them opened it (see wait_then_post).
+TEST_F(PosixSem, APostEndsAWaitOnTheSameFile) {
+  direct(0);
+  const std::string f = name_;
+  for (const std::string& post :
+       {"echo post > " + f, "echo post >> " + f, std::string("echo post >&4")}) {
+    for (const std::string& wait : {"echo wait > " + f, std::string("echo wait >&3")}) {
+      EXPECT_EQ(run(wait_then_post(f, wait, post)).out, "poster 0 1\nwaiter 0\n")
+          << wait << "; " << post;
+      EXPECT_EQ(value(), 0) << wait << "; " << post;
+    }
+  }
+  // chmod and rm do not wait for a parked wait either (each takes the inode's lock).
+  Shell s = run("( timeout 1 bash -c 'echo wait > " + f + "' ) & sleep 0.3; s=$(date +%s%N); " +
+                "chmod 600 " + f + " && rm " + f +
+                " && echo $(( ($(date +%s%N) - s) < 500000000 )); wait");
+  EXPECT_EQ(s.out, "1\n") << s.err;
+}
+
 TEST_F(PosixSem, IssueExampleThroughTheShell) {
   auto before = shm_sem_files();
   ASSERT_EQ(run("touch " + name_).status, 0);

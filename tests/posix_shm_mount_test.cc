@@ -120,6 +120,18 @@ TEST_F(PosixShmMount, ExclAndHostileOptions) {
   EXPECT_EQ(PosixShm::stat_name(other).error(), -ENOENT);
 }
 
+// A sparse object uses the blocks its file uses, as on /dev/shm: ls -s and du agree.
+TEST_F(PosixShmMount, BlocksAreTheObjectsOwn) {
+  ASSERT_EQ(run("truncate -s 2G " + name_ + " && printf x | dd of=" + name_ +
+                " bs=1 seek=8192 conv=notrunc status=none")
+                .status,
+            0);
+  std::string via = run("stat -c '%s %b' " + name_).out;
+  EXPECT_EQ(via, run("stat -c '%s %b' /dev/shm/" + name_).out);
+  EXPECT_EQ(via.substr(0, via.find(' ')), "2147483648");
+  EXPECT_LT(std::stoll(via.substr(via.find(' ') + 1)), 64) << via;
+}
+
 TEST_F(PosixShmMount, SemaphoreFilesAreNotListedOrMade) {
   ASSERT_EQ(run("touch " + name_).status, 0);
   std::string sem = "sem." + unique_name("s");

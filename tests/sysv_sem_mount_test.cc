@@ -314,6 +314,26 @@ TEST_F(SysvSem, AReaderOfAPendingSetMakesNothing) {
   EXPECT_EQ(values(id_of(key_)), "0\n");
 }
 
+// A wait in one process ends at once when another posts through the same file, whichever way
+// each of them opened it (see wait_then_post): the set's file, one semaphore's file, by-key.
+TEST_F(SysvSem, APostEndsAWaitOnTheSameFile) {
+  SemSet set = direct(key_, 2);
+  const std::string id = std::to_string(set.id());
+  const std::string one = id + "@sem=1", by_key = "by-key/" + key_name(key_);
+  struct Case {
+    std::string file, wait, post;
+  };
+  for (const Case& c :
+       {Case{id, "echo 0:-1 > " + id, "echo 0:+1 >> " + id},
+        Case{id, "echo 0:-1 >&3", "echo 0:+1 >&4"},
+        Case{one, "echo -1 > " + one, "echo +1 > " + one}, Case{one, "echo -1 >&3", "echo +1 >&4"},
+        Case{by_key, "echo 0:-1 > " + by_key, "echo 0:+1 > " + by_key}}) {
+    EXPECT_EQ(run(wait_then_post(c.file, c.wait, c.post)).out, "poster 0 1\nwaiter 0\n")
+        << c.wait << "; " << c.post;
+    EXPECT_EQ(values(set.id()), "0 0\n") << c.wait << "; " << c.post;
+  }
+}
+
 TEST_F(SysvSem, InfoFacts) {
   SemSet s = direct(key_, 2);
   ASSERT_EQ(s.set_values({3, 0}), 0);
