@@ -220,7 +220,8 @@ Result<std::shared_ptr<const Node>> Filesystem::resolve(const Dir& dir, std::str
   }
   proto.serial = exact->serial;
   *st = *exact;
-  return kind->writes_wait() ? inodes_.find_or_add_idle(proto) : inodes_.find_or_add(proto, true);
+  // Never a node a parked write holds (BusyCount).
+  return inodes_.find_or_add_idle(proto);
 }
 
 Result<std::shared_ptr<const Node>> Filesystem::resolve_key(const Dir& dir, std::string_view name,
@@ -457,8 +458,12 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
   fi->nonseekable = f->nonseekable;
   fi->noflush = !f->wants_flush;
   f->changed = AttrInvalidator{se_, ino, std::shared_ptr<AttrCache>(node, &node->attrs), {}};
-  if ((fi->flags & O_ACCMODE) != O_RDONLY && kind_of(*node)->writes_wait())
-    f->busy = BusyMark(std::shared_ptr<BusyCount>(node, &node->busy));
+  if ((fi->flags & O_ACCMODE) != O_RDONLY && !node->pending && node->link.empty()) {
+    f->busy_count = std::shared_ptr<BusyCount>(node, &node->busy);
+    if (kind_of(*node)->writes_wait()) f->busy = BusyMark(f->busy_count);
+    // Two pointers: held in place, no allocation on the path of every open.
+    f->look_up_again = [this, n = node.get()] { look_up_again(*n); };
+  }
   if (!node->options.empty() && node->link.empty() && !node->pending)
     f->changed.plain = [this, kind = node->kind, name = node->name, serial = node->serial] {
       auto p = inodes_.find(kind, name, "");
@@ -558,6 +563,16 @@ void Filesystem::opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   if (!find_dir(ino)) return reply_error(req, -ENOTDIR);
   fi->fh = dirs_.add(DirHandle{});
   fuse_reply_open(req, fi);
+}
+
+void Filesystem::look_up_again(const Node& node) {
+  // The entry the kernel found the node by: its kind's directory, NAME[@OPTIONS] without any
+  // alias mark (InodeTable::find_or_add_idle).
+  std::string_view opts(node.options);
+  opts = opts.substr(0, opts.find(InodeTable::kAliasMark));
+  for (const Dir& d : kDirs)
+    if (d.kind == node.kind && !d.by_key)
+      notifier_.drop_entry(d.ino, opts.empty() ? node.name : node.name + "@" + std::string(opts));
 }
 
 void Filesystem::drop_entries(const Dir& dir,

@@ -100,6 +100,8 @@ class Filesystem {
   int take_listing(const Dir& dir, std::vector<DirItem>& items);
   // Has the kernel drop its entries of DIR for the nodes GONE (Notifier).
   void drop_entries(const Dir& dir, const std::vector<std::shared_ptr<const Node>>& gone);
+  // Has the kernel look NODE's name up again (it turned busy: BusyCount).
+  void look_up_again(const Node& node);
   // Resolves NAME in object directory DIR to a node (counted as a lookup if COUNT).
   Result<std::shared_ptr<const Node>> resolve(const Dir& dir, std::string_view name,
                                               ipc::ObjectStat* st);

@@ -40,18 +40,22 @@ struct BusyCount {
 class BusyMark {
  public:
   BusyMark() = default;
-  explicit BusyMark(std::shared_ptr<BusyCount> c) : c_(std::move(c)) { ++c_->n; }
+  explicit BusyMark(std::shared_ptr<BusyCount> c) : c_(std::move(c)), first_(++c_->n == 1) {}
   BusyMark(BusyMark&& o) noexcept = default;
   BusyMark& operator=(BusyMark&& o) noexcept {
     std::swap(c_, o.c_);
+    std::swap(first_, o.first_);
     return *this;
   }
   ~BusyMark() {
     if (c_) --c_->n;
   }
+  // Whether the node was idle until this mark.
+  bool first() const { return first_; }
 
  private:
   std::shared_ptr<BusyCount> c_;
+  bool first_ = false;
 };
 
 // Has the kernel drop the size and times it holds of INO, if CACHE says it holds them.
@@ -107,7 +111,12 @@ class OpenFile {
   std::atomic<bool> nonblock{false};
   // Set by Filesystem when the file is opened.
   AttrInvalidator changed;
-  BusyMark busy;
+  BusyMark busy;  // kinds whose writes may wait: held from the open (Kind::writes_wait)
+  // For a write that parks (a full queue): its node's count, marked while it is parked, and a
+  // call that has the kernel look the file's name up again once the node turns busy, so that
+  // new opens (and truncate, chmod, rm) get an inode of their own. Empty for pending files.
+  std::shared_ptr<BusyCount> busy_count;
+  std::function<void()> look_up_again;
   // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the
   // object's memory itself (fs/passthrough.h). -1: none, the file stays direct_io.
   int backing_fd = -1;

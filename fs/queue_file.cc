@@ -62,7 +62,11 @@ class QueueFile::ReadWaiter : public Waiter {
 class QueueFile::WriteWaiter : public Waiter {
  public:
   WriteWaiter(QueueFile& f, fuse_req_t req, const char* buf, size_t size)
-      : Waiter(f.fd(), EPOLLOUT, req), f_(f), req_(req), data_(buf, size) {}
+      : Waiter(f.fd(), EPOLLOUT, req), f_(f), req_(req), data_(buf, size) {
+    if (!f.busy_count) return;
+    busy_ = BusyMark(f.busy_count);
+    if (busy_.first() && f.look_up_again) f.look_up_again();
+  }
   int attempt() override { return f_.send(data_.data(), data_.size()); }
   void finish(int outcome) override {
     if (outcome < 0) return reply_error(req_, outcome);
@@ -74,6 +78,8 @@ class QueueFile::WriteWaiter : public Waiter {
   QueueFile& f_;
   const fuse_req_t req_;
   const std::string data_;  // the request buffer is gone once the handler returns
+  // While parked, the kernel holds the inode's lock (BusyCount): new opens get another inode.
+  BusyMark busy_;
 };
 
 // Tells the kernel when a poll()er's wanted events become ready.

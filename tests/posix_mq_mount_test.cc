@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstring>
 #include <future>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -562,6 +563,32 @@ TEST_F(PosixMq, ObjectsMadeElsewhereAppearAndGoWithinASecond) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_NE(run("test -e " + name_).status, 0);
   EXPECT_EQ(run("ls | grep -c " + name_).out, "0\n");
+}
+
+// The kernel holds a file's inode lock while a write to it is parked (a full queue): another
+// writer, chmod or rm of the same name must not wait for that lock, where no signal ends the
+// wait. Once a write parks, new opens get an inode of their own.
+TEST_F(PosixMq, AWriteParkedOnAFullQueueHoldsUpNoOtherCaller) {
+  auto q = direct(1, 8);
+  ASSERT_EQ(q.send("a", 1, 0), 0);
+  const std::string f = name_;
+  auto ms_since = [](const char* var) {
+    return std::string("$(( ($(date +%s%N) - ") + var + ") / 1000000 ))";
+  };
+  Shell s = run("( timeout 2 bash -c 'echo b >> " + f + "' ) & sleep 0.3; s=$(date +%s%N); " +
+                "timeout -s INT 0.5 bash -c 'echo c >> " + f + "'; echo second $? " +
+                ms_since("s") + "; s=$(date +%s%N); chmod 600 " + f + " && rm " + f +
+                " && echo chmod+rm " + ms_since("s") + "; wait");
+  std::istringstream out(s.out);
+  std::string word;
+  int rc = -1, second_ms = -1, meta_ms = -1;
+  out >> word >> rc >> second_ms >> word >> meta_ms;
+  EXPECT_EQ(rc, 124) << s.out << s.err;  // interrupted while blocked on the full queue
+  EXPECT_LT(second_ms, 1000) << s.out;
+  EXPECT_GE(meta_ms, 0) << s.out << s.err;
+  EXPECT_LT(meta_ms, 500) << s.out;
+  EXPECT_EQ(q.attr()->curmsgs, 1);
+  EXPECT_EQ(receive(q), "a");
 }
 
 // Many more parked readers than worker threads: the filesystem stays responsive and every
