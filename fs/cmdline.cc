@@ -137,6 +137,8 @@ Cmdline parse_cmdline(int argc, char** argv) {
     return c;
   }
   if (!own.max_threads_given) c.fuse.max_threads = default_max_threads();
+  // libfuse would run one thread and say nothing.
+  if (c.fuse.max_threads == 0) c.error = "max_threads must be 1 or more";
   if (own.foreground) c.fuse.foreground = 1;
   if (own.single_thread) c.fuse.singlethread = 1;
   if (c.fuse.debug) {

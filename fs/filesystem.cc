@@ -124,7 +124,10 @@ void Filesystem::fill_dir_attr(const Dir& d, struct stat* out) const {
   std::memset(out, 0, sizeof *out);
   out->st_ino = d.ino;
   out->st_mode = dir_mode(d);
+  // "." and the entry in its parent, and each subdirectory's "..", as find(1) expects.
   out->st_nlink = 2;
+  for (const Dir& sub : kDirs)
+    if (sub.parent == d.ino && sub.ino != d.ino) ++out->st_nlink;
   out->st_uid = owner_uid_;
   out->st_gid = owner_gid_;
   out->st_atim = out->st_mtim = out->st_ctim = started_;

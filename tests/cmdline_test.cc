@@ -49,6 +49,12 @@ TEST(Cmdline, MaxThreadsGivenIsKeptExactly) {
   }
 }
 
+TEST(Cmdline, NoWorkerThreadsIsAnError) {
+  Cmdline c = parse({"-o", "max_threads=0"});
+  EXPECT_EQ(c.error, "max_threads must be 1 or more");
+  release(c);
+}
+
 TEST(Cmdline, MaxIdleThreadsIsNotMaxThreads) {
   Cmdline c = parse({"-o", "max_idle_threads=3"});
   EXPECT_EQ(c.error, "");

@@ -23,6 +23,13 @@ TEST(Tree, TheWholeTreeExists) {
   }
 }
 
+// Link counts as on a disk filesystem: 2 plus one per subdirectory (find(1) relies on them).
+TEST(Tree, DirectoryLinkCountsCountSubdirectories) {
+  Mount& m = shared_mount();
+  EXPECT_EQ(sh("stat -c '%n %h' . posix sysv posix/mq sysv/msg sysv/msg/by-key", m.root()).out,
+            ". 4\nposix 5\nsysv 5\nposix/mq 2\nsysv/msg 3\nsysv/msg/by-key 2\n");
+}
+
 TEST(Tree, ObjectDirectoriesAreStickyAndWorldWritable) {
   Mount& m = shared_mount();
   for (const char* d : {"posix/mq", "posix/shm", "posix/sem", "sysv/msg", "sysv/shm", "sysv/sem"}) {
