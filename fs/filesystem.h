@@ -31,6 +31,22 @@ struct Dir {
   bool by_key;  // sysv/*/by-key
 };
 
+// The fixed tree (SPEC §3).
+inline constexpr Dir kDirs[] = {
+    {kRootIno, kRootIno, "", -1, false},
+    {kPosixIno, kRootIno, "posix", -1, false},
+    {kSysvIno, kRootIno, "sysv", -1, false},
+    {kPosixMqIno, kPosixIno, "mq", kPosixMq, false},
+    {kPosixShmIno, kPosixIno, "shm", kPosixShm, false},
+    {kPosixSemIno, kPosixIno, "sem", kPosixSem, false},
+    {kSysvMsgIno, kSysvIno, "msg", kSysvMsg, false},
+    {kSysvShmIno, kSysvIno, "shm", kSysvShm, false},
+    {kSysvSemIno, kSysvIno, "sem", kSysvSem, false},
+    {kSysvMsgKeysIno, kSysvMsgIno, "by-key", kSysvMsg, true},
+    {kSysvShmKeysIno, kSysvShmIno, "by-key", kSysvShm, true},
+    {kSysvSemKeysIno, kSysvSemIno, "by-key", kSysvSem, true},
+};
+
 // One entry of a directory listing. Object entries carry the attributes they were listed with,
 // which readdirplus hands to the kernel.
 struct DirItem {
