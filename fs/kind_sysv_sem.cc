@@ -227,8 +227,10 @@ class SysvSemKind : public Kind {
     return FileRef(std::make_shared<PendingSemFile>(*this, key, mode, caller, excl, flags));
   }
 
-  // The set KEY with NSEMS, owned by CALLER with exactly MODE; without EXCL an existing set is
-  // found instead (semget's EINVAL if it is smaller than NSEMS).
+  // The set KEY with NSEMS, owned by CALLER with exactly MODE. Without EXCL an existing set is
+  // found instead (semget's EINVAL if it is smaller than NSEMS), if it has that owner and mode:
+  // made by another open of the same pending file, against whose owner and mode the kernel
+  // checked this caller. Any other set is EEXIST: the daemon must not use it unchecked.
   Result<SemSet> make(key_t key, unsigned nsems, mode_t mode, const Caller& caller, bool excl) {
     auto set = [&] {
       // Made as the caller, so that the kernel records it as the creator (cuid/cgid).
@@ -245,7 +247,13 @@ class SysvSemKind : public Kind {
       return set;
     }
     if (set.error() != -EEXIST || excl) return set;
-    return SemSet::find(key, nsems);
+    auto found = SemSet::find(key, nsems);
+    if (!found) return found;
+    auto info = found->info();
+    if (!info) return Result<SemSet>::failure(gone_as_enoent(info.error()));
+    if (info->uid != caller.uid || info->gid != caller.gid || (info->mode & 0777) != (mode & 0777))
+      return Result<SemSet>::failure(-EEXIST);
+    return found;
   }
 
   Result<FileRef> file_of(SemSet set, unsigned nsems, const OpenOptions& o, int flags) {

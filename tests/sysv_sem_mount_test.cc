@@ -334,6 +334,33 @@ TEST_F(SysvSem, APostEndsAWaitOnTheSameFile) {
   }
 }
 
+// Two opens of one pending file share the set the first write makes; a set someone else made
+// under the key meanwhile is never used unchecked (the kernel checked the caller against the
+// pending file's owner and mode, not that set's).
+TEST_F(SysvSem, APendingFileTakesOnlyTheSetItsOwnOpensMade) {
+  std::string path = dir_ + "/by-key/" + key_name(key_);
+  int w1 = ::open(path.c_str(), O_WRONLY | O_CREAT, 0600);
+  ASSERT_GE(w1, 0);
+  int w2 = ::open(path.c_str(), O_WRONLY);  // the kernel still holds the pending file
+  ASSERT_GE(w2, 0);
+  EXPECT_EQ(::write(w1, "1 2", 3), 3);
+  EXPECT_EQ(::write(w2, "0:+1", 4), 4);
+  EXPECT_EQ(values(id_of(key_)), "2 2\n");
+  ::close(w1);
+  ::close(w2);
+  ASSERT_EQ(run("rm by-key/" + key_name(key_)).status, 0);
+
+  int w = ::open(path.c_str(), O_WRONLY | O_CREAT, 0600);
+  ASSERT_GE(w, 0);
+  int id = ::semget(key_, 1, IPC_CREAT | IPC_EXCL | 0640);  // made directly, another mode
+  ASSERT_GE(id, 0);
+  errno = 0;
+  EXPECT_EQ(::write(w, "0:+1", 4), -1);
+  EXPECT_EQ(errno, EEXIST);
+  ::close(w);
+  EXPECT_EQ(values(id), "0\n");
+}
+
 TEST_F(SysvSem, InfoFacts) {
   SemSet s = direct(key_, 2);
   ASSERT_EQ(s.set_values({3, 0}), 0);
