@@ -37,7 +37,8 @@ bool set_value(OpenOptions& o, Opt bit, std::string_view v) {
       return true;
     }
     case kOptType: {
-      auto n = ipc::parse_signed(v, -LONG_MAX, LONG_MAX);
+      // msgrcv takes LONG_MIN too (as the lowest type up to LONG_MAX).
+      auto n = ipc::parse_signed(v, LONG_MIN, LONG_MAX);
       if (!n) return false;
       o.type = long(*n);
       return true;

@@ -42,9 +42,10 @@ std::optional<int64_t> parse_signed(std::string_view s, int64_t min, int64_t max
     neg = s[0] == '-';
     s.remove_prefix(1);
   }
-  auto mag = parse_decimal(s, uint64_t(INT64_MAX));
+  // INT64_MIN's magnitude is one more than INT64_MAX's.
+  auto mag = parse_decimal(s, uint64_t(INT64_MAX) + (neg ? 1 : 0));
   if (!mag) return std::nullopt;
-  int64_t v = neg ? -int64_t(*mag) : int64_t(*mag);
+  int64_t v = neg ? int64_t(0 - *mag) : int64_t(*mag);  // modular, defined since C++20
   if (v < min || v > max) return std::nullopt;
   return v;
 }

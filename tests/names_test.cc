@@ -43,6 +43,11 @@ TEST(Signed, Range) {
   EXPECT_FALSE(parse_signed("--1", -10, 10));
   EXPECT_FALSE(parse_signed("-", -10, 10));
   EXPECT_FALSE(parse_signed("", -10, 10));
+  EXPECT_EQ(parse_signed("-9223372036854775808", INT64_MIN, INT64_MAX), INT64_MIN);
+  EXPECT_EQ(parse_signed("9223372036854775807", INT64_MIN, INT64_MAX), INT64_MAX);
+  EXPECT_FALSE(parse_signed("9223372036854775808", INT64_MIN, INT64_MAX));
+  EXPECT_FALSE(parse_signed("-9223372036854775809", INT64_MIN, INT64_MAX));
+  EXPECT_FALSE(parse_signed("-9223372036854775808", -10, 10));
 }
 
 TEST(Key, AnySpellingOfTheSameKey) {

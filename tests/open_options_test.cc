@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <random>
 #include <string>
 
@@ -31,6 +32,9 @@ TEST(ParseName, EveryOption) {
   p = parse_name("1@type=-5");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->opts.type, -5);
+  p = parse_name("1@type=-9223372036854775808");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->opts.type, LONG_MIN);
   p = parse_name("1@sem=2");
   ASSERT_TRUE(p);
   EXPECT_EQ(p->opts.sem, 2u);
