@@ -81,7 +81,7 @@ class Kind {
   virtual int set_owner(ObjectRef obj, uid_t uid, gid_t gid) = 0;
   virtual int truncate(ObjectRef obj, uint64_t size) = 0;
   // The facts of @info and user.ipcfs.* xattrs, in display order.
-  virtual Result<Facts> describe(std::string_view name) = 0;
+  virtual Result<Facts> describe(ObjectRef obj) = 0;
   // Writes the fact FACT (the xattr user.ipcfs.FACT) of NAME as CALLER, for the few facts that
   // are writable (SPEC §6). -EPERM for any other fact, -EINVAL for a value that does not parse.
   virtual int set_fact(std::string_view, std::string_view, std::string_view, const Caller&) {

@@ -239,12 +239,14 @@ class PosixMqKind : public Kind {
   // `>` on a queue removes nothing (SPEC §5.1); any other size makes no sense for a queue.
   int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
-  Result<Facts> describe(std::string_view name) override {
+  Result<Facts> describe(ObjectRef obj) override {
+    std::string_view name = obj.name;
     auto q = MessageQueue::open(name, O_RDONLY);
     if (!q) return Result<Facts>::failure(q.error());
     auto st = q->stat();
     auto a = q->attr();
     if (!st || !a) return Result<Facts>::failure(!st ? st.error() : a.error());
+    if (!obj.is(st->serial)) return Result<Facts>::failure(-ESTALE);
     return Facts{{"kind", "posix-mq"},
                  {"name", "/" + std::string(name)},
                  {"mode", octal_mode(st->mode)},

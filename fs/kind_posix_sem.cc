@@ -143,9 +143,11 @@ class PosixSemKind : public Kind {
   // `>` (O_TRUNC) sets nothing; a semaphore has no other size to take.
   int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
-  Result<Facts> describe(std::string_view name) override {
+  Result<Facts> describe(ObjectRef obj) override {
+    std::string_view name = obj.name;
     auto st = ipc::stat_posix_sem(name);
     if (!st) return Result<Facts>::failure(st.error());
+    if (!obj.is(st->serial)) return Result<Facts>::failure(-ESTALE);
     auto s = semaphore(name, st->serial);
     if (!s) return Result<Facts>::failure(s.error());
     auto v = (*s)->value();

@@ -132,9 +132,11 @@ class PosixShmKind : public Kind {
     return shm ? shm->truncate(size) : shm.error();
   }
 
-  Result<Facts> describe(std::string_view name) override {
+  Result<Facts> describe(ObjectRef obj) override {
+    std::string_view name = obj.name;
     auto st = PosixShm::stat_name(name);
     if (!st) return Result<Facts>::failure(st.error());
+    if (!obj.is(st->serial)) return Result<Facts>::failure(-ESTALE);
     return Facts{{"kind", "posix-shm"},
                  {"name", "/" + std::string(name)},
                  {"mode", octal_mode(st->mode)},

@@ -114,7 +114,8 @@ class SysvMsgKind : public Kind {
   // `>` on a queue removes nothing (SPEC §5.1); any other size makes no sense for a queue.
   int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
-  Result<Facts> describe(std::string_view name) override {
+  Result<Facts> describe(ObjectRef obj) override {
+    std::string_view name = obj.name;
     auto m = info_of(name);
     if (!m) return Result<Facts>::failure(m.error());
     const ObjectStat& s = m->stat;

@@ -169,7 +169,7 @@ class SysvSemKind : public Kind {
   // `>` (O_TRUNC) sets nothing; a set has no other size to take.
   int truncate(ObjectRef, uint64_t size) override { return size == 0 ? 0 : -EINVAL; }
 
-  Result<Facts> describe(std::string_view name) override;
+  Result<Facts> describe(ObjectRef obj) override;
 
   Result<FileRef> open(ObjectRef ref, const OpenOptions& o, int flags) override {
     using R = Result<FileRef>;
@@ -271,7 +271,8 @@ class SysvSemKind : public Kind {
   Watcher& watcher_;
 };
 
-Result<Facts> SysvSemKind::describe(std::string_view name) {
+Result<Facts> SysvSemKind::describe(ObjectRef obj) {
+  std::string_view name = obj.name;
   using R = Result<Facts>;
   auto set = by_name(name);
   if (!set) return R::failure(set.error());

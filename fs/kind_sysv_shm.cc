@@ -260,7 +260,8 @@ class SysvShmKind : public Kind {
     return size == st->object.size ? 0 : -EINVAL;
   }
 
-  Result<Facts> describe(std::string_view name) override {
+  Result<Facts> describe(ObjectRef obj) override {
+    std::string_view name = obj.name;
     auto st = stat_id(name);
     if (!st) return Result<Facts>::failure(st.error());
     const ObjectStat& o = st->object;

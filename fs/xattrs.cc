@@ -12,7 +12,9 @@ Result<Facts> Filesystem::facts(const Node& node) {
   Kind* kind = kind_of(node);
   std::string object = object_of(node);
   if (object.empty()) return Result<Facts>::failure(-ENOENT);  // not made yet, or gone
-  auto facts = kind->describe(object);
+  // Only the object the kernel checked the caller against (-ESTALE: it looks the name up again).
+  bool named = !node.pending && node.link.empty();
+  auto facts = kind->describe(ObjectRef(object, named ? node.serial : 0));
   if (facts && kind->mappable()) facts->emplace_back("mmap", passthrough_.mode_name());
   return facts;
 }

@@ -87,6 +87,14 @@ TEST_F(Identity, ARemovalOfAReplacedQueueRemovesNothing) {
   EXPECT_TRUE(q.serial());  // still named
 }
 
+TEST_F(Identity, TheFactsOfAReplacedQueueAreCheckedAgainstTheNewOne) {
+  auto q = users_queue_replaced_by_roots();
+  ASSERT_EQ(q.send("secret", 6, 0), 0);
+  Shell s = as_user("getfattr --only-values -n user.ipcfs.curmsgs " + name_, dir("posix/mq"));
+  EXPECT_EQ(s.out, "");
+  EXPECT_NE(s.err.find("Permission denied"), std::string::npos) << s.err;
+}
+
 TEST_F(Identity, ATruncateOfAReplacedShmObjectChangesNothing) {
   ASSERT_EQ(as_user("printf abc > " + name_, dir("posix/shm")).status, 0);
   ASSERT_EQ(PosixShm::unlink(name_), 0);
