@@ -111,6 +111,25 @@ TEST_F(SysvMsgWait, FullQueueBlocksTheWriterUntilRoomAndAnInterruptSendsNothing)
   EXPECT_EQ(recv(id, 0), thirty + "\n");
 }
 
+// While a send is parked on the full queue (the kernel holding that file's inode lock), a
+// second sender ends at its SIGINT, and chmod of the same name is not held up.
+TEST_F(SysvMsgWait, AParkedSendHoldsUpNoOtherCaller) {
+  int id = direct();
+  msqid_ds ds = stat(id);
+  ds.msg_qbytes = 100;
+  ASSERT_EQ(::msgctl(id, IPC_SET, &ds), 0);
+  ASSERT_EQ(send(id, 1, std::string(80, 'f')), 0);
+  std::string ids = std::to_string(id), thirty(29, 'w');
+  Shell s =
+      run("( timeout 1.5 bash -c 'echo " + thirty + " >> " + ids +
+          "' ) & sleep 0.3; s=$(date +%s%N); timeout -s INT 0.3 bash -c 'echo " + thirty + " >> " +
+          ids + "'; echo $? $(( ($(date +%s%N) - s) < 800000000 )); s=$(date +%s%N); chmod 600 " +
+          ids + " && echo $(( ($(date +%s%N) - s) < 300000000 )); wait");
+  EXPECT_EQ(s.out, "124 1\n1\n") << s.err;
+  EXPECT_EQ(qnum(id), 1u);
+  EXPECT_EQ(stat(id).msg_perm.mode & 0777, 0600u);
+}
+
 TEST_F(SysvMsgWait, WriteOverMsgmaxIsEmsgsizeAndSendsNothing) {
   int id = direct();
   FILE* f = std::fopen("/proc/sys/kernel/msgmax", "r");
