@@ -31,15 +31,17 @@ struct QueueHandle {
   uint64_t serial = 0;
 };
 
-// NAME opened with access ACC, with its message size and serial.
-Result<std::shared_ptr<const QueueHandle>> open_handle(std::string_view name, int acc) {
+// OBJ's name opened with access ACC, with its message size and serial; -ESTALE if the name
+// now names another queue.
+Result<std::shared_ptr<const QueueHandle>> open_handle(ObjectRef obj, int acc) {
   using R = Result<std::shared_ptr<const QueueHandle>>;
-  auto q = MessageQueue::open(name, acc);
+  auto q = MessageQueue::open(obj.name, acc);
   if (!q) return R::failure(q.error());
   auto a = q->attr();
   if (!a) return R::failure(a.error());
   auto serial = q->serial();
   if (!serial) return R::failure(serial.error());
+  if (!obj.is(*serial)) return R::failure(-ESTALE);
   return std::make_shared<const QueueHandle>(
       QueueHandle{std::move(*q), size_t(a->msgsize), *serial});
 }
@@ -97,13 +99,12 @@ class KeptQueues {
     auto h = find(obj.name);
     if (h && h->q.serial()) return obj.is(h->serial) ? R(h) : R::failure(-ESTALE);
     if (h) forget(std::string(obj.name), h.get());
-    auto made = open_handle(obj.name, O_RDWR);
-    if (!made) return made;
-    if (enabled_) {
+    auto made = open_handle(obj, O_RDWR);
+    if (made && enabled_) {
       std::lock_guard lock(mu_);
       if (kept_.size() < kMaxKept) kept_.insert_or_assign(std::string(obj.name), *made);
     }
-    return obj.is((*made)->serial) ? made : R::failure(-ESTALE);
+    return made;
   }
 
   // The kept handle of NAME, if there is one (nothing is opened). Unchecked: it may be of a
@@ -263,11 +264,7 @@ class PosixMqKind : public Kind {
     auto h = kept_.get(obj);
     // A daemon that may not both read and write the queue (not root) opens it as the caller
     // asks, for this open alone.
-    if (!h && h.error() == -EACCES) {
-      h = open_handle(obj.name, flags & O_ACCMODE);
-      if (h && !obj.is((*h)->serial))
-        h = Result<std::shared_ptr<const QueueHandle>>::failure(-ESTALE);
-    }
+    if (!h && h.error() == -EACCES) h = open_handle(obj, flags & O_ACCMODE);
     if (!h) return R::failure(h.error());
     return FileRef(std::make_shared<PosixMqFile>(std::move(*h), o.prio, o.view(),
                                                  (flags & O_NONBLOCK) != 0, watcher_));
