@@ -419,7 +419,8 @@ void Filesystem::create(fuse_req_t req, fuse_ino_t parent, const char* name, mod
   ipc::ObjectStat st;
   auto node = make(req, *dir, name, mode, fi->flags, &st);
   if (!node) return reply_error(req, node.error());
-  auto file = open_node(**node, fi->flags);
+  // O_TRUNC does nothing to what the same open creates (open(2)): `> NAME@size=4K` keeps 4K.
+  auto file = open_node(**node, fi->flags & ~O_TRUNC);
   if (!file) {
     // The object was made for this open (make() never finds one): a failed open must not
     // leave it behind. The kernel never learns of the entry.

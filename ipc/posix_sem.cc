@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "ipc/fault_guard.h"
 #include "ipc/fd.h"
 #include "ipc/names.h"
 
@@ -75,17 +76,19 @@ void NamedSemaphore::close() {
   sem_ = nullptr;
 }
 
+// Each touch of the mapping is guarded: the file's owner may have truncated it (SIGBUS).
 int NamedSemaphore::post() const {
-  return check(::sem_post(sem_));
+  return guard_faults([&] { return check(::sem_post(sem_)); });
 }
 
 int NamedSemaphore::trywait() const {
-  return check(::sem_trywait(sem_));
+  return guard_faults([&] { return check(::sem_trywait(sem_)); });
 }
 
 Result<unsigned> NamedSemaphore::value() const {
   int v = 0;
-  if (::sem_getvalue(sem_, &v) < 0) return Result<unsigned>::failure(neg_errno());
+  if (int e = guard_faults([&] { return check(::sem_getvalue(sem_, &v)); }); e < 0)
+    return Result<unsigned>::failure(e);
   return unsigned(v < 0 ? 0 : v);  // Linux reports 0, never minus the waiters
 }
 

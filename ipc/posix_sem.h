@@ -43,6 +43,7 @@ class NamedSemaphore {
   NamedSemaphore& operator=(const NamedSemaphore&) = delete;
   ~NamedSemaphore() { close(); }
 
+  // Each is -EIO, and the daemon lives, if the file was truncated under the mapping.
   int post() const;     // -EOVERFLOW at SEM_VALUE_MAX
   int trywait() const;  // -EAGAIN at 0
   Result<unsigned> value() const;

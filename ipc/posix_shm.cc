@@ -36,9 +36,16 @@ Result<PosixShm> PosixShm::open(std::string_view name, int oflag, mode_t mode) {
   if (int e = check_posix_name(name); e < 0) return Result<PosixShm>::failure(e);
   if (is_semaphore_file(name))
     return Result<PosixShm>::failure((oflag & O_CREAT) ? -EINVAL : -ENOENT);
-  int fd = ::shm_open(posix_path(name).c_str(), oflag | O_CLOEXEC, mode);
+  // O_NONBLOCK: the name's owner can swap a FIFO in (rename(2) in /dev/shm) between a stat and
+  // this open, which would otherwise wait for a writer on a libfuse worker thread, the caller
+  // unkillable meanwhile. Nothing but a regular file is an object.
+  int fd = ::shm_open(posix_path(name).c_str(), oflag | O_CLOEXEC | O_NONBLOCK, mode);
   if (fd < 0) return Result<PosixShm>::failure(neg_errno());
-  return PosixShm(fd);
+  PosixShm shm(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) < 0) return Result<PosixShm>::failure(neg_errno());
+  if (!S_ISREG(st.st_mode)) return Result<PosixShm>::failure(-ENOENT);
+  return shm;
 }
 
 int PosixShm::unlink(std::string_view name) {

@@ -253,6 +253,32 @@ TEST_F(PosixSem, RejectedWritesChangeNothing) {
   }
 }
 
+// Anyone can own a semaphore's file in /dev/shm and truncate it after the daemon has mapped it
+// (the daemon keeps semaphores it used open). Every later touch of the mapping faults: that
+// must be EIO for the caller, not SIGBUS for the daemon.
+TEST_F(PosixSem, AFileTruncatedUnderTheDaemonGivesEio) {
+  std::string file = "/dev/shm/sem." + name_;
+  ASSERT_EQ(run("head -c 32 /dev/zero > " + file + " && cat " + name_).out, "0\n");
+  ASSERT_EQ(::truncate(file.c_str(), 0), 0);
+  Shell r = run("cat " + name_);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("Input/output error"), std::string::npos) << r.err;
+  EXPECT_EQ(write_cmd(path(), "+1"), EIO);
+  EXPECT_EQ(write_cmd(path(), "-1", O_NONBLOCK), EIO);
+  // Grown again: the same mapping works. A wait parked meanwhile ends with EIO when the file
+  // is truncated under it (the watcher's retry faults).
+  ASSERT_EQ(::truncate(file.c_str(), 32), 0);
+  EXPECT_EQ(run("cat " + name_).out, "0\n");
+  Shell w;
+  std::thread waiter([&] { w = run("timeout 5 bash -c 'echo -1 > " + name_ + "'"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(::truncate(file.c_str(), 0), 0);
+  waiter.join();
+  EXPECT_EQ(w.status, 1);
+  EXPECT_NE(w.err.find("Input/output error"), std::string::npos) << w.err;
+  EXPECT_EQ(run("ls | grep -c " + name_).out, "1\n");  // the daemon lives
+}
+
 TEST_F(PosixSem, ReadIsASnapshotPerOpen) {
   sem_t* s = direct(1);
   int fd = ::open(path().c_str(), O_RDONLY);

@@ -1,6 +1,9 @@
 // Unit tests of ipc/posix_sem: real POSIX semaphores and their /dev/shm files.
 #include "ipc/posix_sem.h"
 
+#include <signal.h>
+#include <sys/mman.h>
+
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,6 +12,8 @@
 #include <algorithm>
 #include <atomic>
 #include <string>
+
+#include "ipc/fault_guard.h"
 
 namespace ipcfs::ipc {
 namespace {
@@ -90,6 +95,40 @@ TEST_F(NamedSemaphoreIpc, RefusesPlantedFilesAndBadNames) {
   EXPECT_EQ(NamedSemaphore::open("a/b").error(), -EINVAL);
   EXPECT_EQ(NamedSemaphore::create(std::string(252, 'x'), 0600, 0, 0, 0).error(), -ENAMETOOLONG);
   EXPECT_EQ(NamedSemaphore::create("", 0600, 0, 0, 0).error(), -EINVAL);
+}
+
+// Anyone may own a semaphore's file and truncate it under the daemon's mapping: the next touch
+// raises SIGBUS, which must become -EIO, not the end of the process.
+TEST_F(NamedSemaphoreIpc, ATruncatedFileGivesEioNotADeadProcess) {
+  auto s = NamedSemaphore::create(name_, 0600, 2, ::getuid(), ::getgid());
+  ASSERT_TRUE(s) << s.error();
+  std::string path = "/dev/shm/sem." + name_;
+  ASSERT_EQ(::truncate(path.c_str(), 0), 0);
+  EXPECT_EQ(s->value().error(), -EIO);
+  EXPECT_EQ(s->post(), -EIO);
+  EXPECT_EQ(s->trywait(), -EIO);
+  EXPECT_EQ(s->value().error(), -EIO);  // again: the handler stays armed after a jump
+  // Grown again, the same mapping works on the file's new (zero) bytes.
+  ASSERT_EQ(::truncate(path.c_str(), sizeof(sem_t)), 0);
+  EXPECT_EQ(*s->value(), 0u);
+  EXPECT_EQ(s->post(), 0);
+  EXPECT_EQ(*s->value(), 1u);
+}
+
+// A SIGBUS outside any guard still ends the process, as it did before the handler.
+TEST(FaultGuardDeathTest, AnUnguardedFaultStillKills) {
+  EXPECT_EQ(guard_faults([] { return 7; }), 7);  // installs the handler
+  char path[] = "/dev/shm/ipcfs-test-fault.XXXXXX";
+  int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::unlink(path);
+  ASSERT_EQ(::ftruncate(fd, 4096), 0);
+  auto* p = static_cast<volatile char*>(::mmap(nullptr, 4096, PROT_READ, MAP_SHARED, fd, 0));
+  ASSERT_NE(p, MAP_FAILED);
+  ASSERT_EQ(::ftruncate(fd, 0), 0);
+  EXPECT_EXIT((void)p[0], ::testing::KilledBySignal(SIGBUS), "");
+  ::munmap(const_cast<char*>(p), 4096);
+  ::close(fd);
 }
 
 }  // namespace

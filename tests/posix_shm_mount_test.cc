@@ -65,6 +65,19 @@ TEST_F(PosixShmMount, TruncateAndOTruncResizeLikeDevShm) {
   EXPECT_EQ(run("cat " + name_).out, "xyzz");
 }
 
+// `>` opens with O_CREAT|O_TRUNC: the truncate must not undo the @size of the object that very
+// open makes (open(2): O_TRUNC has no effect on a file the call creates).
+TEST_F(PosixShmMount, RedirectionOntoANewNameKeepsItsSize) {
+  ASSERT_EQ(run(": > " + name_ + "@size=4K").status, 0);
+  EXPECT_EQ(dev_size(), 4096);
+  ASSERT_EQ(PosixShm::unlink(name_), 0);
+  ASSERT_EQ(run("printf ab > " + name_ + "@size=4K").status, 0);
+  EXPECT_EQ(dev_size(), 4096);
+  EXPECT_EQ(run("head -c 3 " + name_ + " | od -An -c").out, "   a   b  \\0\n");
+  ASSERT_EQ(run("printf xy > " + name_).status, 0);  // an existing object: emptied first
+  EXPECT_EQ(dev_size(), 2);
+}
+
 TEST_F(PosixShmMount, WritesAtOffsetsAndPastTheEndGrow) {
   ASSERT_EQ(run("printf 0123456789 > " + name_).status, 0);
   ASSERT_EQ(run("printf AB | dd of=" + name_ + " bs=1 seek=3 conv=notrunc status=none").status, 0);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <semaphore.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -68,6 +69,16 @@ TEST(PosixShm, SemaphoreFilesAreNotSharedMemory) {
   EXPECT_EQ(PosixShm::unlink("sem." + name), -ENOENT);
   EXPECT_EQ(PosixShm::open("sem." + unique("n"), O_RDWR | O_CREAT, 0600).error(), -EINVAL);
   ::sem_unlink(("/" + name).c_str());
+}
+
+// A FIFO planted (or swapped in by rename) under an object's name: opening it for reading
+// must not wait for a writer (that would hold a daemon thread and its caller for ever).
+TEST(PosixShm, AFifoIsNoObjectAndOpeningItNeverWaits) {
+  Unlinker u{unique("f")};
+  ASSERT_EQ(::mkfifo(("/dev/shm/" + u.name).c_str(), 0600), 0);
+  EXPECT_EQ(PosixShm::open(u.name, O_RDONLY).error(), -ENOENT);
+  EXPECT_EQ(PosixShm::open(u.name, O_RDWR).error(), -ENOENT);
+  EXPECT_EQ(PosixShm::stat_name(u.name).error(), -ENOENT);
 }
 
 TEST(PosixShm, BadNames) {
