@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "fs/log.h"
+#include "mount_helper/mount_options.h"
 
 namespace ipcfs::fs {
 
@@ -23,20 +25,73 @@ namespace {
 
 struct OwnOpts {
   char* log_level = nullptr;
+  char* max_threads = nullptr;
   int foreground = 0;
   int single_thread = 0;
-  int max_threads_given = 0;
+  int default_permissions = 0;
+  int read_only = 0;
 };
 
 const fuse_opt kOwnOpts[] = {
     {"log_level=%s", offsetof(OwnOpts, log_level), 0},
+    {"max_threads=%s", offsetof(OwnOpts, max_threads), 0},
     {"foreground", offsetof(OwnOpts, foreground), 1},
     {"single_thread", offsetof(OwnOpts, single_thread), 1},
-    // Noted, and left for fuse_parse_cmdline to read.
-    {"max_threads=", offsetof(OwnOpts, max_threads_given), 1},
-    FUSE_OPT_KEY("max_threads=", FUSE_OPT_KEY_KEEP),
+    // Noted, and left for libfuse to read.
+    {"default_permissions", offsetof(OwnOpts, default_permissions), 1},
+    FUSE_OPT_KEY("default_permissions", FUSE_OPT_KEY_KEEP),
+    {"ro", offsetof(OwnOpts, read_only), 1},
+    {"-r", offsetof(OwnOpts, read_only), 1},
+    {"rw", offsetof(OwnOpts, read_only), 0},
+    FUSE_OPT_KEY("ro", FUSE_OPT_KEY_KEEP),
+    FUSE_OPT_KEY("-r", FUSE_OPT_KEY_KEEP),
+    FUSE_OPT_KEY("rw", FUSE_OPT_KEY_KEEP),
     FUSE_OPT_END,
 };
+
+// libfuse would run 4294967295 threads for "-1" and one for "0", and say nothing.
+constexpr unsigned long kMaxThreadsLimit = 1000;
+bool parse_max_threads(const char* text, unsigned* out) {
+  std::string_view t(text);
+  unsigned long n = 0;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+  if (t.empty() || ec != std::errc() || end != t.data() + t.size()) return false;
+  if (n < 1 || n > kMaxThreadsLimit) return false;
+  *out = unsigned(n);
+  return true;
+}
+
+// Whether ARGS ask only for --help or --version: then no mount point is checked.
+bool asks_help_or_version(const std::vector<char*>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string_view a(args[i]);
+    if (a == "-o") {
+      ++i;
+      continue;
+    }
+    if (a == "-h" || a == "--help" || a == "-V" || a == "--version") return true;
+  }
+  return false;
+}
+
+// ARGS with every -o value filtered (mount_helper::filter_options): mount(8)'s own options and
+// access-time options libfuse does not know reach ipcfs when mount.fuse3 runs it from fstab.
+std::vector<std::string> filter_mount_options(const std::vector<char*>& args) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view a(args[i]);
+    if (i > 0 && a == "-o" && i + 1 < args.size()) {
+      std::string kept = mount_helper::filter_options(args[++i]);
+      if (!kept.empty()) out.insert(out.end(), {"-o", kept});
+    } else if (i > 0 && a.substr(0, 2) == "-o" && a.size() > 2) {
+      std::string kept = mount_helper::filter_options(a.substr(2));
+      if (!kept.empty()) out.push_back("-o" + kept);
+    } else {
+      out.emplace_back(a);
+    }
+  }
+  return out;
+}
 
 // "\040" in /proc/self/mountinfo paths stands for a space (and so on for tab, newline, '\\').
 std::string unescape_mountinfo(std::string_view s) {
@@ -101,6 +156,15 @@ Cmdline parse_cmdline(int argc, char** argv) {
     c.error = "too many arguments";
     return c;
   }
+  // --help and --version answer whatever else is given: libfuse would check the mount point.
+  if (asks_help_or_version(v)) {
+    for (char* a : v) {
+      std::string_view s(a);
+      if (s == "-h" || s == "--help") c.fuse.show_help = 1;
+      if (s == "-V" || s == "--version") c.fuse.show_version = 1;
+    }
+    return c;
+  }
   struct stat st;
   // "/dev/fd/N": a /dev/fuse descriptor already mounted by a privileged parent (libfuse >= 3.3).
   bool fd_mount = mountpoint && std::strncmp(mountpoint, "/dev/fd/", 8) == 0;
@@ -118,7 +182,7 @@ Cmdline parse_cmdline(int argc, char** argv) {
     }
   }
   // fuse_opt_add_arg copies, so the result does not point into argv.
-  for (char* a : v) fuse_opt_add_arg(&c.args, a);
+  for (const std::string& a : filter_mount_options(v)) fuse_opt_add_arg(&c.args, a.c_str());
   OwnOpts own;
   if (fuse_opt_parse(&c.args, &own, kOwnOpts, nullptr) != 0) {
     c.error = "cannot parse options";
@@ -132,13 +196,19 @@ Cmdline parse_cmdline(int argc, char** argv) {
       c.log_level = *l;
     free(own.log_level);
   }
+  unsigned threads = default_max_threads();
+  if (own.max_threads) {
+    if (!parse_max_threads(own.max_threads, &threads))
+      c.error = std::string("bad max_threads: ") + own.max_threads + " (1 to " +
+                std::to_string(kMaxThreadsLimit) + ")";
+    free(own.max_threads);
+  }
   if (fuse_parse_cmdline(&c.args, &c.fuse) != 0) {
     c.error = "cannot parse command line";
     return c;
   }
-  if (!own.max_threads_given) c.fuse.max_threads = default_max_threads();
-  // libfuse would run one thread and say nothing.
-  if (c.fuse.max_threads == 0) c.error = "max_threads must be 1 or more";
+  c.fuse.max_threads = threads;
+  c.read_only = own.read_only != 0;
   if (own.foreground) c.fuse.foreground = 1;
   if (own.single_thread) c.fuse.singlethread = 1;
   if (c.fuse.debug) {
@@ -147,6 +217,15 @@ Cmdline parse_cmdline(int argc, char** argv) {
   }
   if (!c.fuse.show_help && !c.fuse.show_version && !c.fuse.mountpoint && c.error.empty())
     c.error = "no mount point given";
+  // The process that mounted /dev/fd/N chose the mount options, and mount.fuse3 gives ipcfs the
+  // same ones: without default_permissions there, the kernel checks no caller at all (SPEC §7).
+  if (fd_mount && !own.default_permissions && c.error.empty()) {
+    c.error = std::string("mount point ") + mountpoint +
+              ": mounted by another process without default_permissions; add "
+              "default_permissions to the mount options (ipcfs relies on the kernel's "
+              "permission checks)";
+    c.mount_failed = true;
+  }
   // The kernel checks every caller against the objects' own modes (SPEC §7).
   fuse_opt_add_arg(&c.args, "-odefault_permissions,fsname=ipcfs,subtype=ipcfs");
   return c;

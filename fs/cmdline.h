@@ -16,6 +16,7 @@ struct Cmdline {
   spdlog::level::level_enum log_level = spdlog::level::info;
   std::string error;          // set when the command line is unusable
   bool mount_failed = false;  // ... because the mount point is unusable
+  bool read_only = false;     // -o ro: reads that would consume messages are refused too
 };
 
 // Exit codes of ipcfs (documented in ipcfs(8)).

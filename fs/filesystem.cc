@@ -534,6 +534,7 @@ Result<FileRef> Filesystem::open_node(const Node& node, int flags) {
     for (auto& [k, v] : *facts) text += k + ": " + v + "\n";
     return FileRef(std::make_shared<TextFile>(std::move(text)));
   }
+  if (read_only_ && kind->reads_consume(node.opts)) return R::failure(-EROFS);
   // Only the object the kernel checked the caller against (-ESTALE: it looks the name up again).
   return kind->open(ObjectRef(node.name, node.serial), node.opts, flags);
 }

@@ -81,6 +81,8 @@ class Filesystem {
   void release_all();
   // The session, for notifications to the kernel; set once it exists.
   void set_session(fuse_session* se) { se_ = se; }
+  // -o ro: the kernel refuses writes; reads that would consume messages are refused here.
+  void set_read_only(bool ro) { read_only_ = ro; }
   Passthrough& passthrough() { return passthrough_; }
   const InodeTable& inodes() const { return inodes_; }
 
@@ -156,6 +158,7 @@ class Filesystem {
   Timeouts timeouts_;
   fuse_session* se_ = nullptr;
   std::atomic<uint64_t> pending_serial_{0};  // tells pending by-key nodes apart
+  bool read_only_ = false;
   uid_t owner_uid_;
   gid_t owner_gid_;
   timespec started_{};  // the directories' times

@@ -97,6 +97,9 @@ class Kind {
   // may write holds the first (BusyCount): the kernel then looks its files up at every open
   // (entry timeout 0), one LOOKUP more per open.
   virtual bool writes_wait() const { return false; }
+  // Whether reading a file opened with O (the queues' receive) changes the object: refused with
+  // EROFS on a read-only mount, which the kernel only enforces for writes.
+  virtual bool reads_consume(const OpenOptions&) const { return false; }
   virtual bool mappable() const { return false; }
   // Opens NAME for reading/writing per FLAGS (O_ACCMODE, O_NONBLOCK) with OPTS' view.
   // The @info view is handled by the caller.

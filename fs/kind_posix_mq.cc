@@ -189,6 +189,7 @@ class PosixMqKind : public Kind {
   ~PosixMqKind() override { watcher_.cancel(this); }
 
   std::string_view name() const override { return "posix-mq"; }
+  bool reads_consume(const OpenOptions&) const override { return true; }
   uint32_t allowed_options() const override {
     return kOptPrio | kOptStream | kOptDrain | kOptInfo | kOptMaxmsg | kOptMsgsize | kOptExcl;
   }

@@ -80,6 +80,7 @@ class SysvMsgKind : public Kind {
   explicit SysvMsgKind(Watcher& w) : watcher_(w) {}
 
   std::string_view name() const override { return "sysv-msg"; }
+  bool reads_consume(const OpenOptions& o) const override { return !o.has(kOptPeek); }
   uint32_t allowed_options() const override {
     return kOptType | kOptStream | kOptDrain | kOptPeek | kOptInfo | kOptExcl;
   }

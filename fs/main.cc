@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
   int status = kExitRuntime;
   {
     Filesystem fs;
+    fs.set_read_only(c.read_only);
     fuse_session* se =
         fuse_session_new(&c.args, &Filesystem::ops(), sizeof(fuse_lowlevel_ops), &fs);
     if (!se) {

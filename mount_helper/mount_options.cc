@@ -68,6 +68,16 @@ HelperArgs parse_helper_args(const std::vector<std::string>& args) {
       }
     }
   }
+  // The daemon learns its options once, at its start: a remount could not reach it (and ipcfs
+  // would otherwise be started a second time on the mount point).
+  for (std::string_view rest = a.options; !rest.empty();) {
+    size_t comma = rest.find(',');
+    if (rest.substr(0, comma) == "remount") {
+      a.error = "remount is not supported: umount " + a.target + " and mount it again";
+      return a;
+    }
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
   return a;
 }
 
@@ -80,12 +90,20 @@ bool is_mount_own_option(std::string_view opt) {
   return false;
 }
 
+bool is_ignored_atime_option(std::string_view opt) {
+  for (std::string_view word : {"relatime", "norelatime", "strictatime", "nostrictatime",
+                                "lazytime", "nolazytime", "diratime", "nodiratime"})
+    if (opt == word) return true;
+  return false;
+}
+
 std::string filter_options(std::string_view opts) {
   std::string out;
   while (true) {
     size_t comma = opts.find(',');
     std::string_view item = opts.substr(0, comma);
-    if (!item.empty() && !is_mount_own_option(item)) append_options(out, item);
+    if (!item.empty() && !is_mount_own_option(item) && !is_ignored_atime_option(item))
+      append_options(out, item);
     if (comma == std::string_view::npos) break;
     opts.remove_prefix(comma + 1);
   }

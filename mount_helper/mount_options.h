@@ -31,7 +31,14 @@ HelperArgs parse_helper_args(const std::vector<std::string>& args);
 // nofail, _netdev, comment=..., x-..., helper=..., uhelper=...
 bool is_mount_own_option(std::string_view opt);
 
-// OPTS ("a,b=c,...") without mount(8)'s own options and empty items, in the same order.
+// True for an access-time option libfuse does not know (relatime, strictatime, lazytime,
+// nodiratime and their opposites): accepted so that fstab lines carrying them work, and
+// dropped, since ipcfs shows each object's own times and the kernel keeps none for it.
+bool is_ignored_atime_option(std::string_view opt);
+
+// OPTS ("a,b=c,...") without mount(8)'s own options, ignored access-time options and empty
+// items, in the same order. ipcfs applies it to its own -o options too (mount.fuse3 passes
+// fstab's options unfiltered).
 std::string filter_options(std::string_view opts);
 
 // The argv of the daemon: IPCFS [-o FILTERED] DIR. The source is not passed: ipcfs ignores it,

@@ -333,6 +333,72 @@ out=$(PATH=/nonexistent "$T/lonely/mount.ipcfs" ipcfs "$MNT" 2>&1); echo "notfou
 }
 
 // ipcfs's own exit codes (ipcfs(8) EXIT STATUS) for the cases mount(8) passes on.
+// fstab lines of type fuse.ipcfs reach ipcfs through mount.fuse3 with their options unfiltered:
+// mount(8)'s own and the access-time options libfuse does not know must not fail the mount.
+TEST_F(MountHelper, TypeFuseIpcfsTakesFstabOnlyOptions) {
+  Shell s = run(R"sh(
+out=$(mount -t fuse.ipcfs ipcfs "$MNT" -o defaults,nofail,relatime,nodiratime,allow_other 2>&1)
+echo "mount=$? [$out] ls=[$(ls "$MNT" | tr '\n' ' ')]"
+umount "$MNT"
+)sh");
+  EXPECT_EQ(s.status, 0) << s.err;
+  EXPECT_TRUE(contains(s.out, "mount=0 [] ls=[posix sysv ]")) << s.out;
+}
+
+// mount.fuse3 -o drop_privileges mounts itself and runs ipcfs on /dev/fd/N with the same
+// options: without default_permissions among them the kernel would check no caller, so ipcfs
+// refuses to serve; with it, an ordinary user is refused root's private queue.
+TEST_F(MountHelper, DropPrivilegesNeedsDefaultPermissions) {
+  std::string q = unique_name("dp");
+  Shell s = run(R"sh(
+PATH=$T/bin:$PATH
+out=$(mount.fuse3 ipcfs "$MNT" -t fuse.ipcfs -o allow_other,drop_privileges 2>&1)
+echo "without=$? [$out]"
+umount "$MNT" 2>/dev/null
+mount.fuse3 ipcfs "$MNT" -t fuse.ipcfs -o allow_other,default_permissions,drop_privileges
+echo "with=$?"
+echo secret > "$MNT/posix/mq/)sh" +
+                q + R"sh(@maxmsg=1,msgsize=16" && chmod 600 "$MNT/posix/mq/)sh" + q + R"sh("
+setpriv --reuid=65534 --regid=65534 --clear-groups cat "$MNT/posix/mq/)sh" +
+                q + R"sh(" 2>&1
+echo "nobody=$?"
+rm "$MNT/posix/mq/)sh" +
+                q + R"sh("
+)sh");
+  EXPECT_EQ(s.status, 0) << s.err;
+  EXPECT_TRUE(contains(s.out, "without=2 [ipcfs: mount point /dev/fd/")) << s.out;
+  EXPECT_TRUE(contains(s.out, "without default_permissions")) << s.out;
+  EXPECT_TRUE(contains(s.out, "with=0\n")) << s.out;
+  EXPECT_TRUE(contains(s.out, "Permission denied\nnobody=1\n")) << s.out;
+}
+
+// -o ro: the kernel refuses writes, rm and chmod; ipcfs refuses the reads that would take
+// messages (cat, @drain, @stream), and leaves stat, @info, xattrs and @peek working.
+TEST(ReadOnlyMount, ReadingAQueueTakesNothing) {
+  std::string q = unique_name("ro");
+  Mount rw;
+  Mount ro({"-o", "ro"});
+  ASSERT_EQ(sh("echo one > " + rw.path("posix/mq/" + q)).status, 0);
+  Shell id = sh("echo two > " + rw.path("sysv/msg/by-key/0x7e0f00d") + " && readlink " +
+                rw.path("sysv/msg/by-key/0x7e0f00d"));
+  ASSERT_EQ(id.status, 0);
+  std::string sysv = id.out.substr(3, id.out.size() - 4);  // "../ID\n"
+  for (std::string f : {"posix/mq/" + q, "posix/mq/" + q + "@drain", "sysv/msg/" + sysv,
+                        "sysv/msg/" + sysv + "@drain"}) {
+    Shell c = sh("cat " + ro.path(f));
+    EXPECT_EQ(c.status, 1) << f;
+    EXPECT_TRUE(contains(c.err, "Read-only file system")) << f << ": " << c.err;
+  }
+  EXPECT_EQ(sh("cat " + ro.path("sysv/msg/" + sysv + "@peek")).out, "two\n");
+  EXPECT_TRUE(contains(sh("cat " + ro.path("posix/mq/" + q + "@info")).out, "curmsgs: 1\n"));
+  EXPECT_EQ(sh("stat -c %s " + ro.path("posix/mq/" + q)).out, "4\n");
+  EXPECT_TRUE(contains(sh("rm " + ro.path("posix/mq/" + q)).err, "Read-only file system"));
+  // Nothing was taken: the read-write mount still gets both.
+  EXPECT_EQ(sh("timeout 5 cat " + rw.path("posix/mq/" + q)).out, "one\n");
+  EXPECT_EQ(sh("timeout 5 cat " + rw.path("sysv/msg/" + sysv)).out, "two\n");
+  EXPECT_EQ(sh("rm " + rw.path("posix/mq/" + q) + " " + rw.path("sysv/msg/" + sysv)).status, 0);
+}
+
 TEST(IpcfsExitStatus, UsageAndCannotMount) {
   const std::string ipcfs = IPCFS_BINARY;
   Shell s = sh(ipcfs + " a b c");
@@ -340,6 +406,12 @@ TEST(IpcfsExitStatus, UsageAndCannotMount) {
   EXPECT_EQ(s.err, "ipcfs: too many arguments (see --help)\n");
   s = sh(ipcfs + " -o bogus /tmp");
   EXPECT_EQ(s.status, 1);
+  // --help and --version answer whatever the mount point.
+  EXPECT_EQ(sh(ipcfs + " --help /nonexistent").status, 0);
+  EXPECT_EQ(sh(ipcfs + " --version /nonexistent").status, 0);
+  s = sh(ipcfs + " -o max_threads=-1 /tmp");
+  EXPECT_EQ(s.status, 1);
+  EXPECT_EQ(s.err, "ipcfs: bad max_threads: -1 (1 to 1000) (see --help)\n");
   s = sh(ipcfs + " -f /proc/self/exe");
   EXPECT_EQ(s.status, 2);
   EXPECT_EQ(s.err, "ipcfs: mount point /proc/self/exe: Not a directory\n");

@@ -18,6 +18,10 @@ TEST(MountOptions, DropsMountsOwnOptions) {
   EXPECT_EQ(filter_options("user,users,nouser,auto,noauto,nofail,_netdev,owner,group"), "");
   EXPECT_EQ(filter_options("x-systemd.automount,x-foo=1,comment=hi there,helper=x,uhelper=y"), "");
   EXPECT_EQ(filter_options("user=alice,ro"), "ro");
+  // Access-time options libfuse does not know: accepted and dropped (noatime and atime stay).
+  EXPECT_EQ(filter_options("relatime,noatime,strictatime,lazytime,nodiratime,atime,diratime"),
+            "noatime,atime");
+  EXPECT_EQ(filter_options("norelatime,nostrictatime,nolazytime"), "");
   EXPECT_EQ(filter_options("rw,nosuid,nodev,allow_other,log_level=debug,max_threads=4"),
             "rw,nosuid,nodev,allow_other,log_level=debug,max_threads=4");
 }
@@ -99,6 +103,8 @@ TEST(HelperArgs, HostileCommandLines) {
       {"a", "/m", "-o", "x", "stray"},
       {"a", "/m", "--"},
       {"a", "/m", "-"},
+      {"a", "/m", "-o", "remount,ro"},
+      {"a", "/m", "-o", "ro", "-o", "remount"},
   };
   for (const Args& args : bad) {
     HelperArgs a = parse_helper_args(args);
@@ -106,6 +112,13 @@ TEST(HelperArgs, HostileCommandLines) {
     for (auto& s : args) joined += "[" + s + "]";
     EXPECT_NE(a.error, "") << joined;
   }
+}
+
+// mount -o remount would start a second daemon on the mount point: refused, with the way out.
+TEST(HelperArgs, RemountIsRefusedClearly) {
+  HelperArgs a = parse_helper_args({"ipcfs", "/mnt/ipc", "-o", "rw,remount"});
+  EXPECT_EQ(a.error, "remount is not supported: umount /mnt/ipc and mount it again");
+  EXPECT_EQ(parse_helper_args({"ipcfs", "/m", "-o", "remounts,x-remount"}).error, "");
 }
 
 TEST(HelperArgs, DaemonCommandLine) {
