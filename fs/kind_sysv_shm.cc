@@ -97,6 +97,8 @@ class SysvShmFile : public OpenFile {
   // The size is fixed: only a truncate to the same size (a no-op) succeeds.
   int truncate(uint64_t size) override { return size == a_.size() ? 0 : -EINVAL; }
 
+  const ShmAttachment& attachment() const { return a_; }
+
  private:
   const ShmAttachment a_;
   const UniqueFd backing_;
@@ -106,7 +108,10 @@ class SysvShmFile : public OpenFile {
 // it with that size; bytes written before any truncate are kept here and, at the close(2) that
 // follows them (FLUSH, which close waits for and which can report an error), make a segment
 // holding exactly them. Nothing written and no truncate: nothing is made (a segment cannot be
-// empty). This open stays direct (it had no backing when it was opened).
+// empty). A FLUSH comes at every close of any descriptor of the open, not only the last (a
+// child that inherited it exits: `{ cat a; cat b; } > by-key/KEY`), so a segment made by one
+// grows with later writes past its end: replaced by a larger one (a new id) as long as no one
+// else has attached it. This open stays direct (it had no backing when it was opened).
 class PendingShmFile : public OpenFile {
  public:
   PendingShmFile(key_t key, mode_t mode, Caller caller) : key_(key), mode_(mode), caller_(caller) {
@@ -117,7 +122,9 @@ class PendingShmFile : public OpenFile {
   int flush() override {
     std::lock_guard lock(mu_);
     if (made_ || bytes_.empty()) return 0;
-    return make_locked(bytes_.size());
+    int e = make_locked(bytes_.size());
+    grows_ = e == 0;
+    return e;
   }
 
   void read(fuse_req_t req, size_t size, off_t off) override {
@@ -128,10 +135,14 @@ class PendingShmFile : public OpenFile {
 
   void write(fuse_req_t req, const char* buf, size_t size, off_t off) override {
     std::lock_guard lock(mu_);
-    if (made_) return made_->write(req, buf, size, off);
     if (off < 0) return reply_error(req, -EINVAL);
     uint64_t end = uint64_t(off) + size;
-    if (end > std::min(kMaxPendingBytes, shmmax())) return reply_error(req, -ENOSPC);
+    uint64_t most = std::min(kMaxPendingBytes, shmmax());
+    if (made_ && grows_ && end > made_->attachment().size() && end <= most) {
+      if (int e = grow_locked(end); e < 0) return reply_error(req, e);
+    }
+    if (made_) return made_->write(req, buf, size, off);
+    if (end > most) return reply_error(req, -ENOSPC);
     if (end > bytes_.size()) bytes_.resize(end);
     std::memcpy(bytes_.data() + off, buf, size);
     fuse_reply_write(req, size);
@@ -139,6 +150,7 @@ class PendingShmFile : public OpenFile {
 
   int truncate(uint64_t size) override {
     std::lock_guard lock(mu_);
+    grows_ = false;  // a size asked for is the size
     if (made_) return made_->truncate(size);
     return make_locked(size);
   }
@@ -168,6 +180,33 @@ class PendingShmFile : public OpenFile {
     bytes_.clear();
     bytes_.shrink_to_fit();
     made_ = std::make_unique<SysvShmFile>(std::move(*a), false);
+    made_id_ = *id;
+    return 0;
+  }
+
+  // Replaces the segment this file made by one of SIZE bytes holding the same bytes, unless
+  // someone else has attached it (or its key) meanwhile: then it stays, and the write past its
+  // end is ENOSPC as for any segment.
+  int grow_locked(uint64_t size) {
+    auto st = SysvShm::stat(made_id_);
+    if (!st || st->nattch != 1 || st->key != key_) return 0;
+    const ShmAttachment& a = made_->attachment();
+    bytes_.assign(a.data(), a.data() + a.size());
+    if (int e = SysvShm::remove(made_id_); e < 0) {
+      bytes_.clear();
+      return 0;
+    }
+    made_.reset();
+    int e = make_locked(size);
+    if (e < 0) {
+      // The key was taken meanwhile or SIZE is refused: put the bytes back as they were.
+      std::vector<char> kept = std::move(bytes_);
+      bytes_ = kept;
+      if (make_locked(kept.size()) < 0)
+        spdlog::warn("sysv-shm: segment for key {} lost while growing it: {}",
+                     ipc::format_key(key_), std::strerror(-e));
+      return -ENOSPC;  // what a write past the end of a segment gets
+    }
     return 0;
   }
 
@@ -177,6 +216,8 @@ class PendingShmFile : public OpenFile {
   std::mutex mu_;  // a leaf lock
   std::vector<char> bytes_;
   std::unique_ptr<SysvShmFile> made_;
+  int made_id_ = -1;
+  bool grows_ = false;  // made_ was made by a FLUSH from the bytes written so far
 };
 
 class SysvShmKind : public Kind {

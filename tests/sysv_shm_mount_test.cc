@@ -91,6 +91,28 @@ TEST_F(SysvShmMount, SegmentExistsAsSoonAsTheWriterHasClosed) {
   }
 }
 
+// Every close of any descriptor of the writing open sends a FLUSH, which makes the segment:
+// a child that inherited the descriptor, or bash restoring fd 1 after `>&3`. Later writes past
+// its end grow it (a new segment replaces it) while no one else has attached it.
+TEST_F(SysvShmMount, WritesAfterAnEarlyCloseGrowTheSegment) {
+  ASSERT_EQ(run("{ printf part1-; sh -c 'printf part2'; printf 3; } > by-key/" + k_).status, 0);
+  EXPECT_EQ(segsz(), 12u);
+  EXPECT_EQ(run("cat by-key/" + k_).out, "part1-part23");
+  ASSERT_EQ(SysvShm::remove(*SysvShm::find(key_)), 0);
+  Shell s = run("exec 3>by-key/" + k_ + "; echo a >&3; echo b >&3; exec 3>&-; cat by-key/" + k_);
+  EXPECT_EQ(s.status, 0) << s.err;
+  EXPECT_EQ(s.out, "a\nb\n");
+  EXPECT_EQ(segsz(), 4u);
+  ASSERT_EQ(SysvShm::remove(*SysvShm::find(key_)), 0);
+  // Attached by someone else in between: it stays, and the write past its end is ENOSPC.
+  s = run("exec 3>by-key/" + k_ + "; echo a >&3; sleep 1 < by-key/" + k_ +
+          " & sleep 0.3; echo b >&3");
+  EXPECT_EQ(s.status, 1);
+  EXPECT_NE(s.err.find("No space left on device"), std::string::npos) << s.err;
+  EXPECT_EQ(segsz(), 2u);
+  EXPECT_EQ(run("cat by-key/" + k_).out, "a\n");
+}
+
 TEST_F(SysvShmMount, SizeOptionMakesAtOnceAndOwnerIsTheCaller) {
   Mount shared({"-o", "allow_other"});  // so that another user may use it
   Shell r =
