@@ -128,7 +128,9 @@ void Filesystem::fill_attr(const Node& node, const ipc::ObjectStat& st, struct s
   out->st_gid = st.gid;
   out->st_size = off_t(node.link.empty() ? st.size : node.link.size());
   out->st_blksize = 4096;
-  out->st_blocks = st.blocks >= 0 ? blkcnt_t(st.blocks) : blkcnt_t((st.size + 511) / 512);
+  // A by-key link holds nothing itself: du must not count its segment or queue twice.
+  if (node.link.empty())
+    out->st_blocks = st.blocks >= 0 ? blkcnt_t(st.blocks) : blkcnt_t((st.size + 511) / 512);
   out->st_atim = st.atime;
   out->st_mtim = st.mtime;
   out->st_ctim = st.ctime;

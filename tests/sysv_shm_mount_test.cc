@@ -63,6 +63,14 @@ TEST_F(SysvShmMount, TruncateMakesSegmentOfExactlyThatSize) {
   EXPECT_EQ(run("stat -c %s " + id_name()).out, "1048576\n");
 }
 
+// A by-key link holds nothing itself (du would count the segment twice); the file has blocks.
+TEST_F(SysvShmMount, ByKeyLinksHaveNoBlocks) {
+  auto id = SysvShm::create(key_, 1 << 20, 0600);
+  ASSERT_TRUE(id);
+  EXPECT_EQ(run("stat -c %F:%b by-key/" + k_).out, "symbolic link:0\n");
+  EXPECT_EQ(run("stat -c %b " + std::to_string(*id)).out, "2048\n");
+}
+
 TEST_F(SysvShmMount, CatMakesSegmentHoldingExactlyTheFile) {
   ASSERT_EQ(sh("head -c 5000 /dev/urandom > " + tmp_).status, 0);
   ASSERT_EQ(run("cat " + tmp_ + " > by-key/" + k_).status, 0);
