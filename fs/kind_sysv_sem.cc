@@ -96,7 +96,8 @@ class SysvSemBackend : public SemBackend {
 class SysvSemKind;
 
 // The file of a by-key set not made yet: the first write makes it (nsems from a SETALL, else
-// 1) and is then applied to it; a close without a successful write makes it with one semaphore.
+// 1; a semop list makes one) and is then applied to it; a close without a successful write
+// makes it with one semaphore.
 class PendingSemFile : public OpenFile {
  public:
   PendingSemFile(SysvSemKind& kind, key_t key, mode_t mode, Caller caller, bool excl, int flags)
