@@ -124,7 +124,7 @@ TEST(UserDaemon, AnOrdinaryUserDaemonDoesOnlyWhatTheUserMay) {
   // user makes is the user's.
   Shell s = as_user(kUser,
                     std::string(IPCFS_BINARY) + " /dev/fd/" + std::to_string(fd) +
-                        " -o log_level=warn && cd " + mnt + "/posix/mq && { cat " + name +
+                        " -o log_level=warn,default_permissions && cd " + mnt + "/posix/mq && { cat " + name +
                         "@drain; echo rc=$?; cat " + name + "r; touch mine" + name +
                         " && stat -c %u mine" + name + " && rm mine" + name + "; }",
                     "/");

@@ -27,7 +27,7 @@ class ShmDirect : public ::testing::Test {
     dir_ = tmpl;
     name_ = unique_name("direct");
     Shell s = sh(std::string("mount.fuse3 '") + IPCFS_BINARY + "#ipcfs' " + dir_ +
-                 " -o drop_privileges && mountpoint -q " + dir_);
+                 " -o default_permissions,drop_privileges && mountpoint -q " + dir_);
     mounted_ = s.status == 0;
     ASSERT_TRUE(mounted_) << s.err;
   }
