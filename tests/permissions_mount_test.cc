@@ -122,12 +122,13 @@ TEST(UserDaemon, AnOrdinaryUserDaemonDoesOnlyWhatTheUserMay) {
       << std::strerror(errno);
   // The kernel's own IPC check refuses the root queue (the daemon is that user), and what the
   // user makes is the user's.
-  Shell s = as_user(kUser,
-                    std::string(IPCFS_BINARY) + " /dev/fd/" + std::to_string(fd) +
-                        " -o log_level=warn,default_permissions && cd " + mnt + "/posix/mq && { cat " + name +
-                        "@drain; echo rc=$?; cat " + name + "r; touch mine" + name +
-                        " && stat -c %u mine" + name + " && rm mine" + name + "; }",
-                    "/");
+  Shell s =
+      as_user(kUser,
+              std::string(IPCFS_BINARY) + " /dev/fd/" + std::to_string(fd) +
+                  " -o log_level=warn,default_permissions && cd " + mnt + "/posix/mq && { cat " +
+                  name + "@drain; echo rc=$?; cat " + name + "r; touch mine" + name +
+                  " && stat -c %u mine" + name + " && rm mine" + name + "; }",
+              "/");
   ::close(fd);
   ::umount2(mnt.c_str(), MNT_DETACH);
   (void)MessageQueue::unlink(name);
