@@ -137,12 +137,14 @@ class PendingShmFile : public OpenFile {
     std::lock_guard lock(mu_);
     if (off < 0) return reply_error(req, -EINVAL);
     uint64_t end = uint64_t(off) + size;
-    uint64_t most = std::min(kMaxPendingBytes, shmmax());
-    if (made_ && grows_ && end > made_->attachment().size() && end <= most) {
-      if (int e = grow_locked(end); e < 0) return reply_error(req, e);
+    // Read from /proc only when a write would grow something.
+    auto most = [] { return std::min(kMaxPendingBytes, shmmax()); };
+    if (made_) {
+      if (grows_ && end > made_->attachment().size() && end <= most())
+        if (int e = grow_locked(end); e < 0) return reply_error(req, e);
+      return made_->write(req, buf, size, off);
     }
-    if (made_) return made_->write(req, buf, size, off);
-    if (end > most) return reply_error(req, -ENOSPC);
+    if (end > most()) return reply_error(req, -ENOSPC);
     if (end > bytes_.size()) bytes_.resize(end);
     std::memcpy(bytes_.data() + off, buf, size);
     fuse_reply_write(req, size);
