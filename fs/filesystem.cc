@@ -167,7 +167,10 @@ std::string Filesystem::object_of(const Node& node) {
 Result<ipc::ObjectStat> Filesystem::stat_node(const Node& node) {
   if (node.pending) {
     std::string id = object_of(node);
-    return id.empty() ? node.pending_stat : kind_of(node)->stat(id);
+    if (!id.empty()) return kind_of(node)->stat(id);
+    ipc::ObjectStat st = node.pending_stat;
+    if (int m = node.chmod.mode.load(); m >= 0) st.mode = mode_t(m);
+    return st;
   }
   if (!node.link.empty()) {
     // A by-key link lives while its key still names the same object.
@@ -307,6 +310,14 @@ void Filesystem::setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int 
     r = 0;
   }
   std::string name = object_of(*node);
+  // chmod of a pending object before its file has made it (install -m, cp -p): the mode its
+  // file makes it with. Nothing else can change on what does not exist yet.
+  if (name.empty() && node->pending && (to_set & FUSE_SET_ATTR_MODE)) {
+    mode_t mode = attr->st_mode & 07777;
+    if (mode & ~kind->mode_bits()) return reply_error(req, -EINVAL);
+    node->chmod.mode.store(int(mode));
+    to_set &= ~FUSE_SET_ATTR_MODE;
+  }
   if (name.empty() &&
       (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_SIZE)))
     return reply_error(req, -ENOENT);  // not made yet
@@ -455,6 +466,7 @@ void Filesystem::set_open(fuse_req_t req, const std::shared_ptr<const Node>& nod
     // Two pointers: held in place, no allocation on the path of every open.
     f->look_up_again = [this, n = node.get()] { look_up_again(*n); };
   }
+  if (node->pending) f->pending_mode = std::shared_ptr<const PendingMode>(node, &node->chmod);
   if (!node->options.empty() && node->link.empty() && !node->pending)
     f->changed.plain = [this, kind = node->kind, name = node->name, serial = node->serial] {
       auto p = inodes_.find(kind, name, "");

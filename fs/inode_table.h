@@ -57,6 +57,8 @@ struct Node {
   mutable AttrCache attrs;
   // Open files that may park a write (see BusyCount).
   mutable BusyCount busy;
+  // A pending node chmod'ed before its object exists.
+  mutable PendingMode chmod;
   // An alias (find_or_add_idle) shows its first node's number as st_ino; 0: its own.
   fuse_ino_t shown_ino = 0;
 };

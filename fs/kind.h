@@ -97,6 +97,8 @@ class Kind {
   // may write holds the first (BusyCount): the kernel then looks its files up at every open
   // (entry timeout 0), one LOOKUP more per open.
   virtual bool writes_wait() const { return false; }
+  // The mode bits an object of this kind can have (chmod of others is EINVAL).
+  virtual mode_t mode_bits() const { return 07777; }
   // Whether reading a file opened with O (the queues' receive) changes the object: refused with
   // EROFS on a read-only mount, which the kernel only enforces for writes.
   virtual bool reads_consume(const OpenOptions&) const { return false; }

@@ -128,6 +128,7 @@ class SysvSemKind : public Kind {
   std::string_view name() const override { return "sysv-sem"; }
   uint32_t allowed_options() const override { return kOptNsems | kOptSem | kOptInfo | kOptExcl; }
   bool writes_wait() const override { return true; }
+  mode_t mode_bits() const override { return 0777; }  // no setuid, setgid or sticky bit
 
   Result<ObjectStat> stat(std::string_view name) override {
     using R = Result<ObjectStat>;
@@ -154,7 +155,7 @@ class SysvSemKind : public Kind {
     if (!set) return set.error();
     auto info = set->info();
     if (!info) return gone_as_enoent(info.error());
-    if (mode & ~mode_t(0777)) return -EINVAL;  // a set has no setuid, setgid or sticky bit
+    if (mode & ~mode_bits()) return -EINVAL;
     return set->set_perm(info->uid, info->gid, mode);
   }
 
@@ -314,7 +315,7 @@ Result<Facts> SysvSemKind::describe(ObjectRef obj) {
 Result<OpenFile*> PendingSemFile::made_locked(unsigned nsems) {
   using R = Result<OpenFile*>;
   if (set_file_) return set_file_.get();
-  auto set = kind_.make(key_, nsems, mode_, caller_, excl_);
+  auto set = kind_.make(key_, nsems, made_mode(mode_), caller_, excl_);
   if (!set) return R::failure(set.error());
   auto info = set->info();
   if (!info) return R::failure(gone_as_enoent(info.error()));

@@ -168,10 +168,11 @@ class PendingShmFile : public OpenFile {
 
  private:
   int make_locked(uint64_t size) {
-    auto id = create_as(caller_, key_, size, mode_);
+    mode_t mode = made_mode(mode_);
+    auto id = create_as(caller_, key_, size, mode);
     if (!id) return id.error();
     // The caller owns what it creates, never the daemon (SPEC §7).
-    int e = SysvShm::set(*id, caller_.uid, caller_.gid, mode_);
+    int e = SysvShm::set(*id, caller_.uid, caller_.gid, mode);
     auto a = e < 0 ? Result<ShmAttachment>::failure(e) : ShmAttachment::attach(*id, false);
     if (!a) {
       (void)SysvShm::remove(*id);

@@ -37,6 +37,16 @@ struct BusyCount {
 };
 
 // Counts one open file in a node's BusyCount while it lives.
+// The mode a chmod gave a pending by-key node before its object was made (FUSE sends fchmod
+// without the open's handle, so it goes to the node); -1: none. Its file makes the object so.
+struct PendingMode {
+  std::atomic<int> mode{-1};
+  PendingMode() = default;
+  // A copy belongs to a new node, which nobody has changed yet.
+  PendingMode(const PendingMode&) {}
+  PendingMode& operator=(const PendingMode&) { return *this; }
+};
+
 class BusyMark {
  public:
   BusyMark() = default;
@@ -116,6 +126,13 @@ class OpenFile {
   // call that has the kernel look the file's name up again once the node turns busy, so that
   // new opens (and truncate, chmod, rm) get an inode of their own. Empty for pending files.
   std::shared_ptr<BusyCount> busy_count;
+  // A pending file: the node's PendingMode, to make the object with (see made_mode).
+  std::shared_ptr<const PendingMode> pending_mode;
+  // MODE, or the mode a chmod has since given the pending node.
+  mode_t made_mode(mode_t mode) const {
+    int m = pending_mode ? pending_mode->mode.load() : -1;
+    return m >= 0 ? mode_t(m) : mode;
+  }
   std::function<void()> look_up_again;
   // The object's own file (owned by the subclass), for FUSE passthrough: mmap then maps the
   // object's memory itself (fs/passthrough.h). -1: none, the file stays direct_io.

@@ -100,6 +100,27 @@ TEST_F(SysvSem, IssueExampleThroughTheShell) {
   EXPECT_EQ(run("ls").out.find(f + "\n"), std::string::npos);
 }
 
+// fchmod through the open that will make the set sets the mode it is made with (and shows at
+// once); a mode a set cannot have is EINVAL.
+TEST_F(SysvSem, FchmodBeforeTheFirstWriteSetsTheModeMade) {
+  std::string path = dir_ + "/by-key/" + key_name(key_);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT, 0644);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(::fchmod(fd, 04600), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(::fchmod(fd, 0600), 0);
+  struct stat st {};
+  EXPECT_EQ(::fstat(fd, &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  EXPECT_EQ(::write(fd, "3 4", 3), 3);
+  ::close(fd);
+  ASSERT_NE(id_of(key_), -1);  // made by the SETALL
+  EXPECT_EQ(values(id_of(key_)), "3 4\n");
+  struct semid_ds ds {};
+  ASSERT_EQ(::semctl(id_of(key_), 0, IPC_STAT, &ds), 0);
+  EXPECT_EQ(ds.sem_perm.mode & 0777, 0600u);
+}
+
 TEST_F(SysvSem, ShowsInIpcsWithKeyOwnerModeNsems) {
   ASSERT_EQ(run("umask 026; touch 'by-key/" + key_name(key_) + "@nsems=5'").status, 0);
   Shell ipcs = sh("ipcs -s | awk '$1==\"" + key_name(key_) + "\" {print $3, $4, $5}'");

@@ -121,6 +121,19 @@ TEST_F(SysvShmMount, WritesAfterAnEarlyCloseGrowTheSegment) {
   EXPECT_EQ(run("cat by-key/" + k_).out, "a\n");
 }
 
+// install(1) and cp -p set the mode (fchmod) before the close that makes the segment.
+TEST_F(SysvShmMount, InstallAndCpPreserveTheModeOfANewSegment) {
+  ASSERT_EQ(sh("printf hello > " + tmp_ + " && chmod 640 " + tmp_).status, 0);
+  Shell s = run("install -m 604 " + tmp_ + " by-key/" + k_);
+  ASSERT_EQ(s.status, 0) << s.err;
+  EXPECT_EQ(SysvShm::stat(*SysvShm::find(key_))->object.mode, 0604u);
+  EXPECT_EQ(run("cat by-key/" + k_).out, "hello");
+  ASSERT_EQ(SysvShm::remove(*SysvShm::find(key_)), 0);
+  s = run("cp -p " + tmp_ + " by-key/" + k_);
+  ASSERT_EQ(s.status, 0) << s.err;
+  EXPECT_EQ(SysvShm::stat(*SysvShm::find(key_))->object.mode, 0640u);
+}
+
 TEST_F(SysvShmMount, SizeOptionMakesAtOnceAndOwnerIsTheCaller) {
   Mount shared({"-o", "allow_other"});  // so that another user may use it
   Shell r =
