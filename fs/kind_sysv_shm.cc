@@ -200,17 +200,13 @@ class PendingShmFile : public OpenFile {
       return 0;
     }
     made_.reset();
-    int e = make_locked(size);
-    if (e < 0) {
-      // The key was taken meanwhile or SIZE is refused: put the bytes back as they were.
-      std::vector<char> kept = std::move(bytes_);
-      bytes_ = kept;
-      if (make_locked(kept.size()) < 0)
-        spdlog::warn("sysv-shm: segment for key {} lost while growing it: {}",
-                     ipc::format_key(key_), std::strerror(-e));
-      return -ENOSPC;  // what a write past the end of a segment gets
-    }
-    return 0;
+    if (make_locked(size) == 0) return 0;
+    // The key was taken meanwhile or SIZE is refused: the bytes (still in bytes_, which only a
+    // success clears) go back into a segment of their own size, or stay for the next close.
+    if (int e = make_locked(bytes_.size()); e < 0)
+      spdlog::warn("sysv-shm: segment for key {} not made again after a failed growth: {}",
+                   ipc::format_key(key_), std::strerror(-e));
+    return -ENOSPC;  // what a write past the end of a segment gets
   }
 
   const key_t key_;
